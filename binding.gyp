@@ -1,0 +1,29 @@
+{
+  "targets": [
+    {
+      "target_name": "hostwire",
+      "sources": [
+        "native/binding.cc",
+        "native/common/errors.cc",
+        "native/common/poll_handle.cc",
+        "native/dgram/address.cc",
+        "native/dgram/outcome.cc",
+        "native/dgram/socket_options.cc",
+        "native/dgram/sender.cc",
+        "native/dgram/receiver.cc",
+        "native/dgram/dgram.cc"
+      ],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "native"
+      ],
+      "defines": [
+        "NAPI_VERSION=8",
+        "NAPI_DISABLE_CPP_EXCEPTIONS",
+        "NODE_ADDON_API_DISABLE_DEPRECATED"
+      ],
+      "cflags_cc!": ["-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wno-unused-parameter"]
+    }
+  ]
+}

@@ -1,0 +1,15 @@
+// Registers each native module. Nothing else lives here.
+#include <napi.h>
+
+#include "dgram/dgram.h"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  hostwire::InitDgram(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(hostwire, Init)

@@ -1,0 +1,77 @@
+// What happened to one datagram send. The addon classifies the errno and
+// returns one small integer; here it becomes a frozen, cached object, so a
+// send allocates nothing once each outcome has been seen.
+import { getSystemErrorName } from 'node:util';
+
+/** Why a datagram was dropped; each maps from specific errnos (see README). */
+export type DropReason = 'kernel queue full' | 'no observer' | 'peer gone' | 'storage full';
+
+export interface SendOutcome {
+  /** `sent`, `dropped` (an expected condition with a reason) or `failed`. */
+  readonly kind: 'sent' | 'dropped' | 'failed';
+  readonly ok: boolean;
+  readonly reason: DropReason | null;
+  /** errno name (`'EAGAIN'`), or null when sent. */
+  readonly code: string | null;
+  readonly errno: number;
+  /** `'sent'`, `'dropped: kernel queue full'`, `'failed: EMSGSIZE'`. */
+  readonly label: string;
+}
+
+/** Outcome codes as the addon returns them in the low byte. */
+export const OutcomeCode = Object.freeze({
+  Sent: 0,
+  QueueFull: 1,
+  NoObserver: 2,
+  PeerGone: 3,
+  StorageFull: 4,
+  Failed: 5,
+} as const);
+
+const REASONS: readonly (DropReason | null)[] = [
+  null,
+  'kernel queue full',
+  'no observer',
+  'peer gone',
+  'storage full',
+  null,
+];
+
+export const SENT: SendOutcome = Object.freeze({
+  kind: 'sent',
+  ok: true,
+  reason: null,
+  code: null,
+  errno: 0,
+  label: 'sent',
+});
+
+const cache = new Map<number, SendOutcome>([[0, SENT]]);
+
+function build(result: number): SendOutcome {
+  const code = result & 0xff;
+  const errno = result >>> 8;
+  if (code === OutcomeCode.Sent) return SENT;
+  const name = getSystemErrorName(-errno);
+  const reason = REASONS[code] ?? null;
+  const kind = reason === null ? 'failed' : 'dropped';
+  return Object.freeze({
+    kind,
+    ok: false,
+    reason,
+    code: name,
+    errno,
+    label: reason === null ? `failed: ${name}` : `dropped: ${reason}`,
+  });
+}
+
+/** Decodes the addon's `outcome | errno << 8` into its cached outcome object. */
+export function outcomeOf(result: number): SendOutcome {
+  if (result === 0) return SENT;
+  let outcome = cache.get(result);
+  if (outcome === undefined) {
+    outcome = build(result);
+    cache.set(result, outcome);
+  }
+  return outcome;
+}

@@ -1,0 +1,3 @@
+// hostwire: the host-daemon toolkit. Each capability is also a subpath export
+// (`hostwire/dgram`, …) for code that wants only one.
+export * from './dgram/index.js';

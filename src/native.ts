@@ -1,0 +1,64 @@
+// Loads the addon (a prebuild from prebuilds/<platform>-<arch>/ when one
+// matches, else the local build) and gives it types. Everything native is
+// reached through here.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const load = require('node-gyp-build') as (dir: string) => unknown;
+
+/** Native handle of a datagram sender; see src/dgram/sender.ts. */
+export interface NativeDgramSender {
+  send(data: Uint8Array, offset?: number, length?: number): number;
+  reconnect(): void;
+  close(): void;
+  waitWritable(callback: (err: Error | null) => void): void;
+  cancelWait(): void;
+  ref(): void;
+  unref(): void;
+  readonly state: number;
+  readonly fd: number;
+  sendBufferSize: number;
+}
+
+/** Native handle of a datagram receiver; see src/dgram/receiver.ts. */
+export interface NativeDgramReceiver {
+  start(): void;
+  stop(): void;
+  close(): void;
+  ref(): void;
+  unref(): void;
+  readonly data: Uint8Array;
+  readonly meta: Int32Array;
+  readonly fd: number;
+  readonly fdsClosed: number;
+  receiveBufferSize: number;
+}
+
+export interface NativeDgramReceiverClass {
+  new (
+    path: string,
+    mode: number,
+    credentials: boolean,
+    batchSize: number,
+    messageSize: number,
+    onBatch: (count: number) => void,
+    onError: (err: Error) => void,
+  ): NativeDgramReceiver;
+  readonly META_FIELDS: number;
+  readonly FLAG_TRUNCATED: number;
+  readonly FLAG_CONTROL_TRUNCATED: number;
+  readonly FLAG_FDS_CLOSED: number;
+}
+
+export interface NativeAddon {
+  dgram: {
+    DgramSender: new (path: string, requirePeer: boolean) => NativeDgramSender;
+    DgramReceiver: NativeDgramReceiverClass;
+    classifySendErrno(errno: number, wasConnected: boolean): number;
+  };
+}
+
+export const native = load(packageRoot) as NativeAddon;
