@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <sys/socket.h>
 
+#include "common/bound_method.h"
 #include "common/bytes.h"
 #include "common/errors.h"
 #include "dgram/outcome.h"
@@ -20,7 +21,6 @@ Napi::Function DgramSender::Define(Napi::Env env) {
   return DefineClass(
       env, "DgramSender",
       {
-          InstanceMethod<&DgramSender::Send>("send"),
           InstanceMethod<&DgramSender::Reconnect>("reconnect"),
           InstanceMethod<&DgramSender::Close>("close"),
           InstanceMethod<&DgramSender::WaitWritable>("waitWritable"),
@@ -54,6 +54,7 @@ DgramSender::DgramSender(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Dgra
     return;
   }
   async_context_ = std::make_unique<Napi::AsyncContext>(env, "hostwire:DgramSender");
+  InstallBoundMethod(env, info.This(), "send", SendCallback, this);
 }
 
 DgramSender::~DgramSender() = default;  // poll_ closes its own uv handle
@@ -73,28 +74,41 @@ int DgramSender::OpenAndConnect(UniqueFd* fd, State* state) {
   return 0;
 }
 
-// send(bytes: Uint8Array[, offset, length]) -> outcome | errno << 8
-Napi::Value DgramSender::Send(const Napi::CallbackInfo& info) {
-  napi_env env = info.Env();
+// send(bytes: Uint8Array[, offset, length]) -> outcome | errno << 8.
+// Raw N-API on purpose: this is the hot path (see bound_method.h).
+napi_value DgramSender::SendCallback(napi_env env, napi_callback_info cbinfo) {
+  size_t argc = 3;
+  napi_value argv[3];
+  void* self = nullptr;
+  napi_get_cb_info(env, cbinfo, &argc, argv, nullptr, &self);
   uint8_t* data = nullptr;
   size_t length = 0;
-  if (!BorrowBytes(env, info[0], &data, &length)) {
-    ThrowTypeError(info.Env(), "ERR_INVALID_ARG_TYPE",
-                   "The \"data\" argument must be a Buffer or Uint8Array");
-    return Napi::Value();
+  if (argc < 1 || !BorrowBytes(env, argv[0], &data, &length)) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "The \"data\" argument must be a Buffer or Uint8Array");
+    return nullptr;
   }
-  if (info.Length() > 1) {
-    uint32_t offset = info[1].As<Napi::Number>().Uint32Value();
-    uint32_t count = info.Length() > 2 ? info[2].As<Napi::Number>().Uint32Value()
-                                       : static_cast<uint32_t>(length - std::min<size_t>(offset, length));
-    if (offset > length || count > length - offset) {
-      ThrowRangeError(info.Env(), "ERR_OUT_OF_RANGE", "offset/length fall outside the data");
-      return Napi::Value();
+  if (argc > 1) {
+    uint32_t offset = 0;
+    uint32_t count = 0;
+    if (napi_get_value_uint32(env, argv[1], &offset) != napi_ok || offset > length ||
+        (argc > 2 && napi_get_value_uint32(env, argv[2], &count) != napi_ok)) {
+      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "offset/length must be integers within the data");
+      return nullptr;
+    }
+    if (argc < 3) count = static_cast<uint32_t>(length - offset);
+    if (count > length - offset) {
+      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "offset/length fall outside the data");
+      return nullptr;
     }
     data += offset;
     length = count;
   }
+  napi_value result;
+  napi_create_int32(env, static_cast<DgramSender*>(self)->SendBytes(data, length), &result);
+  return result;
+}
 
+int DgramSender::SendBytes(const uint8_t* data, size_t length) {
   int err = 0;
   const bool was_connected = state_ == State::kConnected;
   switch (state_) {
@@ -118,9 +132,7 @@ Napi::Value DgramSender::Send(const Napi::CallbackInfo& info) {
   if (outcome == SendOutcome::kPeerGone && state_ == State::kConnected) {
     state_ = State::kDisconnected;  // the kernel has dropped the association too
   }
-  napi_value result;
-  napi_create_int32(env, EncodeSendResult(outcome, err), &result);
-  return Napi::Value(env, result);
+  return EncodeSendResult(outcome, err);
 }
 
 // Builds the new socket before dropping the old one, so a failed reconnect

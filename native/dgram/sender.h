@@ -23,8 +23,11 @@ class DgramSender : public Napi::ObjectWrap<DgramSender> {
   explicit DgramSender(const Napi::CallbackInfo& info);
   ~DgramSender() override;
 
+  // Sends one datagram and classifies the result (outcome | errno << 8).
+  int SendBytes(const uint8_t* data, size_t length);
+
  private:
-  Napi::Value Send(const Napi::CallbackInfo& info);
+  static napi_value SendCallback(napi_env env, napi_callback_info cbinfo);
   void Reconnect(const Napi::CallbackInfo& info);
   void Close(const Napi::CallbackInfo& info);
   void WaitWritable(const Napi::CallbackInfo& info);

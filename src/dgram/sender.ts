@@ -1,7 +1,7 @@
 // Sending end of an AF_UNIX datagram socket (pathname or "@abstract").
 import { native, type NativeDgramSender } from '../native.js';
 import { checkInteger, checkPath } from './errors.js';
-import { outcomeOf, type SendOutcome } from './outcome.js';
+import { outcomeOf, SENT, type SendOutcome } from './outcome.js';
 
 export type SenderState = 'pending' | 'connected' | 'disconnected' | 'closed';
 const STATES: readonly SenderState[] = ['pending', 'connected', 'disconnected', 'closed'];
@@ -30,10 +30,13 @@ export interface WaitOptions {
 export class DgramSender implements Disposable {
   readonly path: string;
   readonly #handle: NativeDgramSender;
+  // The addon's send, bound to its socket: the hot path calls it directly.
+  readonly #send: NativeDgramSender['send'];
 
   private constructor(path: string, handle: NativeDgramSender) {
     this.path = path;
     this.#handle = handle;
+    this.#send = handle.send;
   }
 
   /** Opens a sender for `path` (or `@name` for the abstract namespace). */
@@ -52,8 +55,8 @@ export class DgramSender implements Disposable {
    * Synchronous; returns a frozen outcome (compare `outcome.ok`, or `=== SENT`).
    */
   send(data: Uint8Array, offset?: number, length?: number): SendOutcome {
-    if (offset === undefined) return outcomeOf(this.#handle.send(data));
-    return outcomeOf(this.#handle.send(data, offset, length ?? data.length - offset));
+    const result = offset === undefined ? this.#send(data) : this.#send(data, offset, length ?? data.length - offset);
+    return result === 0 ? SENT : outcomeOf(result);
   }
 
   /**

@@ -1,0 +1,32 @@
+// `npm run bench`: every figure is a median of several runs with min–max,
+// measured side by side in one run against the C limit and the peers.
+//   npm run bench              full run (the figures quoted in the README)
+//   npm run bench -- --quick   fewer, shorter runs, for a smoke check
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchDgram } from './dgram.js';
+import { outDir } from './lib/processes.js';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const quick = values.quick === true;
+
+const sections: string[] = [];
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+sections.push(
+  `hostwire bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${os.cpus().length} × ${cpu}, Linux ${os.release()}`,
+);
+
+sections.push(
+  await benchDgram({
+    runs: quick ? 3 : 7,
+    sendsPerRun: quick ? 50_000 : 300_000,
+    memorySends: quick ? 200_000 : 1_000_000,
+  }),
+);
+
+const report = sections.join('\n\n');
+console.log(report);
+mkdirSync(outDir, { recursive: true });
+writeFileSync(path.join(outDir, 'results.md'), `${report}\n`);
