@@ -52,6 +52,11 @@ export async function benchDgram(options: DgramBenchOptions): Promise<string> {
         sentShare[client]!.push(r.sent / options.sendsPerRun);
       }
     }
+    const overhead = summarize(
+      Array.from({ length: options.runs }, () =>
+        runCase<TimeResult>('dgram-send.ts', ['hostwire', drainPath, String(options.sendsPerRun * 4), 'overhead'], [], 0).nsPerOp,
+      ),
+    );
     const memory: Record<string, { drain: MemoryResult; hold: MemoryResult }> = {};
     for (const client of CLIENTS) {
       const args = (p: string) => [client, p, String(options.memorySends), 'memory'];
@@ -93,6 +98,11 @@ export async function benchDgram(options: DgramBenchOptions): Promise<string> {
       'RSS growth, draining',
       'RSS growth, never read',
     ];
+    rows.push([
+      'hostwire send() on a closed sender: JS → N-API → C++ with no syscall',
+      formatSummary(overhead, 'ns'),
+      '—', '—', '—', '—', '—', '—',
+    ]);
     return table(header, rows);
   } finally {
     await stop(drainer);

@@ -1,12 +1,14 @@
 // One datagram client in its own process: sends COUNT 32-byte datagrams to
 // PATH and prints one JSON line. MODE "time": ns per send after a warm-up.
 // MODE "memory": GC scavenges and RSS growth across the COUNT sends.
+// MODE "overhead" (hostwire only): sends on a closed sender, which make no
+// syscall: the cost of the JS → N-API → C++ path alone.
 //   node --import tsx bench/cases/dgram-send.ts CLIENT PATH COUNT MODE
 import { createRequire } from 'node:module';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { DgramSender, SENT } from '../../src/dgram/index.js';
 
-const [client, socketPath, countText, mode] = process.argv.slice(2) as [string, string, string, 'time' | 'memory'];
+const [client, socketPath, countText, mode] = process.argv.slice(2) as [string, string, string, 'time' | 'memory' | 'overhead'];
 const count = Number(countText);
 const require = createRequire(import.meta.url);
 const frame = Buffer.alloc(32, 7);
@@ -75,6 +77,22 @@ function nodeUnixSocket(): Client {
     },
     settle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => (waiter = r))),
   };
+}
+
+if (mode === 'overhead') {
+  const closed = DgramSender.connect(socketPath);
+  closed.close();
+  const burst = (n: number) => {
+    let failed = 0;
+    for (let i = 0; i < n; i++) if (closed.send(frame) !== SENT) failed++;
+    return failed;
+  };
+  burst(count / 10);
+  const t0 = process.hrtime.bigint();
+  const failed = burst(count);
+  const t1 = process.hrtime.bigint();
+  console.log(JSON.stringify({ nsPerOp: Number(t1 - t0) / count, sent: 0, dropped: failed }));
+  process.exit(0);
 }
 
 const make = { hostwire, 'unix-dgram': unixDgram, 'node-unix-socket': nodeUnixSocket }[client];
