@@ -11,7 +11,8 @@
         "native/dgram/socket_options.cc",
         "native/dgram/sender.cc",
         "native/dgram/receiver.cc",
-        "native/dgram/dgram.cc"
+        "native/dgram/dgram.cc",
+        "native/sys/flock.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

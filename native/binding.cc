@@ -2,11 +2,13 @@
 #include <napi.h>
 
 #include "dgram/dgram.h"
+#include "sys/sys.h"
 
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   hostwire::InitDgram(env, exports);
+  hostwire::InitSys(env, exports);
   return exports;
 }
 

@@ -59,6 +59,11 @@ export interface NativeAddon {
     DgramReceiver: NativeDgramReceiverClass;
     classifySendErrno(errno: number, wasConnected: boolean): number;
   };
+  sys: {
+    /** Non-blocking flock(2); false when another open file description holds it. */
+    tryLock(fd: number, exclusive: boolean): boolean;
+    unlock(fd: number): void;
+  };
 }
 
 export const native = load(packageRoot) as NativeAddon;

@@ -1,0 +1,194 @@
+// The machine config and its TOML form (snake_case keys). Decoding checks
+// every known key's type and reports the file, line and column of a bad
+// value; keys this version does not know are kept and written back.
+import { parse, stringify, TomlDate, TomlError } from 'smol-toml';
+import { MachineConfigError } from './errors.js';
+import { parseMachineName, type MachineName } from './name.js';
+import { fromPersistedState, PERSISTED_STATES, toPersistedState, type LiveState, type PersistedState } from './state.js';
+
+export interface BlockDevice {
+  path: string;
+  readOnly: boolean;
+  /** Keys of this entry that this version does not know, kept verbatim. */
+  extra?: Record<string, unknown>;
+}
+
+export interface MachineConfig {
+  name: MachineName;
+  cpus: number;
+  memoryMb: number;
+  diskGb: number;
+  kernel?: string;
+  cmdline?: string;
+  blockDevices?: BlockDevice[];
+  distro?: string;
+  distroVersion?: string;
+  diskPath?: string;
+  sshKeyPath?: string;
+  ipAddress?: string;
+  state: LiveState;
+  /** Stable identity (MAC addresses derive from it): set once, never changed. */
+  vmId?: string;
+  /** RFC 3339 creation time: set on first save, never changed. */
+  createdAt?: string;
+  /** Keys written by a newer hostwire, kept verbatim and written back. */
+  extra?: Record<string, unknown>;
+}
+
+/** A config as loaded, with what its persisted state means now. */
+export interface LoadedMachine {
+  config: MachineConfig;
+  /** Persisted as running: the daemon died while the machine was up. */
+  needsRecovery: boolean;
+  path: string;
+}
+
+const OPTIONAL_STRINGS = [
+  ['kernel', 'kernel'],
+  ['cmdline', 'cmdline'],
+  ['distro', 'distro'],
+  ['distro_version', 'distroVersion'],
+  ['disk_path', 'diskPath'],
+  ['ssh_key_path', 'sshKeyPath'],
+  ['ip_address', 'ipAddress'],
+  ['vm_id', 'vmId'],
+] as const;
+
+const KNOWN_KEYS = new Set([
+  'name',
+  'cpus',
+  'memory_mb',
+  'disk_gb',
+  'block_devices',
+  'state',
+  'created_at',
+  ...OPTIONAL_STRINGS.map(([key]) => key),
+]);
+
+/** Serialises a config; the persisted state is derived from the live one. */
+export function encodeConfig(config: MachineConfig): string {
+  const doc: Record<string, unknown> = {
+    name: config.name,
+    cpus: config.cpus,
+    memory_mb: config.memoryMb,
+    disk_gb: config.diskGb,
+  };
+  for (const [key, field] of OPTIONAL_STRINGS) {
+    if (field === 'vmId') continue;
+    const value = config[field];
+    if (value !== undefined) doc[key] = value;
+  }
+  doc.state = toPersistedState(config.state);
+  if (config.vmId !== undefined) doc.vm_id = config.vmId;
+  if (config.createdAt !== undefined) doc.created_at = config.createdAt;
+  for (const [key, value] of Object.entries(config.extra ?? {})) {
+    if (!KNOWN_KEYS.has(key)) doc[key] = value;
+  }
+  // Arrays of tables go last so that unknown plain keys stay top-level.
+  if (config.blockDevices !== undefined && config.blockDevices.length > 0) {
+    doc.block_devices = config.blockDevices.map((d) => ({ ...d.extra, path: d.path, read_only: d.readOnly }));
+  }
+  return `${stringify(doc)}\n`;
+}
+
+/** Parses a config file's text; throws MachineConfigError naming `path`. */
+export function decodeConfig(text: string, path: string): { config: MachineConfig; needsRecovery: boolean } {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parse(text, { integersAsBigInt: 'asNeeded' }) as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof TomlError) {
+      const detail = err.message.split('\n')[0]!.replace(/^Invalid TOML document: /, 'invalid TOML: ');
+      throw new MachineConfigError(path, detail, err.line, err.column, { cause: err });
+    }
+    throw err;
+  }
+  const fail = (key: string, detail: string): never => {
+    const { line, column } = locateKey(text, key);
+    throw new MachineConfigError(path, `${key}: ${detail}`, line, column);
+  };
+  const required = <T>(key: string, check: (v: unknown) => T): T => {
+    if (!(key in doc)) fail(key, 'missing');
+    return check(doc[key]);
+  };
+  const integer = (key: string, min: number) => (v: unknown): number => {
+    if (typeof v === 'bigint') return fail(key, `${v} is too large`);
+    if (typeof v !== 'number' || !Number.isInteger(v)) return fail(key, `expected an integer, found ${describe(v)}`);
+    if (v < min) return fail(key, `must be at least ${min}, found ${v}`);
+    return v;
+  };
+  const string = (key: string) => (v: unknown): string =>
+    typeof v === 'string' ? v : fail(key, `expected a string, found ${describe(v)}`);
+
+  const nameText = required('name', string('name'));
+  let name: MachineName;
+  try {
+    name = parseMachineName(nameText);
+  } catch (err) {
+    return fail('name', (err as Error).message);
+  }
+  const persisted = required('state', (v) => {
+    if (typeof v === 'string' && (PERSISTED_STATES as readonly string[]).includes(v)) return v as PersistedState;
+    return fail('state', `expected one of ${PERSISTED_STATES.join(', ')}, found ${describe(v)}`);
+  });
+  const { state, needsRecovery } = fromPersistedState(persisted);
+  const config: MachineConfig = {
+    name,
+    cpus: required('cpus', integer('cpus', 1)),
+    memoryMb: required('memory_mb', integer('memory_mb', 1)),
+    diskGb: required('disk_gb', integer('disk_gb', 0)),
+    state,
+  };
+  for (const [key, field] of OPTIONAL_STRINGS) {
+    if (key in doc) config[field] = string(key)(doc[key]);
+  }
+  if ('created_at' in doc) {
+    const v = doc.created_at;
+    // A TOML datetime literal is accepted too (written by hand); it is kept as its RFC 3339 text.
+    const text = v instanceof TomlDate ? v.toISOString() : string('created_at')(v);
+    if (Number.isNaN(Date.parse(text))) fail('created_at', `not an RFC 3339 date-time: ${JSON.stringify(text)}`);
+    config.createdAt = text;
+  }
+  if ('block_devices' in doc) {
+    const list = doc.block_devices;
+    if (!Array.isArray(list)) fail('block_devices', `expected an array of tables, found ${describe(list)}`);
+    config.blockDevices = (list as unknown[]).map((entry, i) => {
+      const where = `block_devices[${i}]`;
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+        return fail('block_devices', `${where}: expected a table, found ${describe(entry)}`);
+      }
+      const e = entry as Record<string, unknown>;
+      if (typeof e.path !== 'string') return fail('block_devices', `${where}.path: expected a string, found ${describe(e.path)}`);
+      const readOnly = e.read_only ?? false;
+      if (typeof readOnly !== 'boolean') {
+        return fail('block_devices', `${where}.read_only: expected a boolean, found ${describe(readOnly)}`);
+      }
+      const { path: _path, read_only: _readOnly, ...unknown } = e;
+      return Object.keys(unknown).length > 0 ? { path: e.path, readOnly, extra: unknown } : { path: e.path, readOnly };
+    });
+  }
+  const extra = Object.fromEntries(Object.entries(doc).filter(([key]) => !KNOWN_KEYS.has(key)));
+  if (Object.keys(extra).length > 0) config.extra = extra;
+  return { config, needsRecovery };
+}
+
+/** Where `key = …` stands in the text (1-based), for error messages. */
+function locateKey(text: string, key: string): { line: number | null; column: number | null } {
+  const lines = text.split('\n');
+  const pattern = new RegExp(`^(\\s*)(["']?)${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\2\\s*=`);
+  for (let i = 0; i < lines.length; i++) {
+    const m = pattern.exec(lines[i]!);
+    if (m) return { line: i + 1, column: m[1]!.length + 1 };
+    if (lines[i]!.trim() === `[[${key}]]`) return { line: i + 1, column: 1 };
+  }
+  return { line: null, column: null };
+}
+
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  if (v instanceof TomlDate) return `a date-time (${v.toISOString()})`;
+  if (typeof v === 'string') return `a string (${JSON.stringify(v)})`;
+  if (typeof v === 'bigint') return `an integer (${v})`;
+  if (typeof v === 'object' && v !== null) return 'a table';
+  return `${typeof v === 'number' && !Number.isInteger(v) ? 'a float' : `a ${typeof v}`} (${String(v)})`;
+}

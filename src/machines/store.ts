@@ -1,0 +1,312 @@
+// MachineStore: one TOML config per machine at <baseDir>/<name>/config.toml,
+// written atomically and durably, locked against a second process, and able
+// to tell after a crash which machines were running when the daemon died.
+import { randomUUID } from 'node:crypto';
+import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { silentLogger, type Logger } from '../logger.js';
+import { decodeConfig, encodeConfig, type LoadedMachine, type MachineConfig } from './config.js';
+import { ensureDirectory, removeStaleTempFiles, syncDirectory, writeFileDurable } from './durable-file.js';
+import { ImmutableFieldError, MachineConfigError, MachineExistsError, MachineNotFoundError } from './errors.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import { parseMachineName, type MachineName } from './name.js';
+import { isLiveState, type LiveState } from './state.js';
+import { StoreLock } from './store-lock.js';
+
+export interface MachineStoreOptions {
+  /** fsync every write (default true). False skips the fsyncs: tests, tmpfs. */
+  durable?: boolean;
+  logger?: Logger;
+}
+
+/** A machine whose config could not be loaded, and why. */
+export interface MachineLoadFailure {
+  name: string;
+  path: string;
+  error: MachineConfigError | Error;
+}
+
+export interface LoadAllResult {
+  machines: LoadedMachine[];
+  errors: MachineLoadFailure[];
+}
+
+/** What `create()` needs; the store fills in state, vmId and createdAt when absent. */
+export type NewMachine = Omit<MachineConfig, 'name' | 'state'> & { name: string; state?: LiveState };
+
+const CONFIG_FILE = 'config.toml';
+const LOCK_FILE = '.hostwire-machines.lock';
+
+export class MachineStore implements AsyncDisposable {
+  readonly baseDir: string;
+  readonly #durable: boolean;
+  readonly #logger: Logger;
+  readonly #mutex = new KeyedMutex();
+  #lock: StoreLock | null;
+
+  private constructor(baseDir: string, lock: StoreLock, durable: boolean, logger: Logger) {
+    this.baseDir = baseDir;
+    this.#lock = lock;
+    this.#durable = durable;
+    this.#logger = logger;
+  }
+
+  /**
+   * Opens (creating if needed, mode 0700) the store at `baseDir` and takes its
+   * lock; a second process gets StoreLockedError naming the holder's pid.
+   * Temp files left by a writer that was killed are removed.
+   */
+  static async open(baseDir: string, options: MachineStoreOptions = {}): Promise<MachineStore> {
+    const durable = options.durable ?? true;
+    const logger = options.logger ?? silentLogger;
+    const dir = path.resolve(baseDir);
+    await ensureDirectory(dir, 0o700, { durable });
+    const lock = await StoreLock.acquire(path.join(dir, LOCK_FILE), dir);
+    const store = new MachineStore(dir, lock, durable, logger);
+    try {
+      for (const name of await store.list()) {
+        const removed = await removeStaleTempFiles(store.#dir(name));
+        if (removed.length > 0) logger.info({ machine: name, removed }, 'removed temp files left by an interrupted write');
+      }
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+    return store;
+  }
+
+  /** Path of a machine's config file. */
+  configPath(name: string): string {
+    return path.join(this.#dir(parseMachineName(name)), CONFIG_FILE);
+  }
+
+  /** Names of the machines that have a config file, sorted. */
+  async list(): Promise<MachineName[]> {
+    this.#assertOpen();
+    const names: MachineName[] = [];
+    for (const entry of await readdir(this.baseDir, { withFileTypes: true })) {
+      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+      let name: MachineName;
+      try {
+        name = parseMachineName(entry.name);
+      } catch {
+        continue; // reported by loadAll(), which must not drop anything silently
+      }
+      if (await exists(path.join(this.baseDir, name, CONFIG_FILE))) names.push(name);
+    }
+    return names.sort();
+  }
+
+  /** Loads one machine; throws MachineNotFoundError or MachineConfigError. */
+  async load(name: string): Promise<LoadedMachine> {
+    this.#assertOpen();
+    const machine = parseMachineName(name);
+    const file = this.configPath(machine);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new MachineNotFoundError(machine, file);
+      throw err;
+    }
+    const { config, needsRecovery } = decodeConfig(text, file);
+    if (config.name !== machine) {
+      throw new MachineConfigError(file, `name: "${config.name}" does not match its directory "${machine}"`, null, null);
+    }
+    return { config, needsRecovery, path: file };
+  }
+
+  /**
+   * Loads every machine. A config that cannot be loaded is returned in
+   * `errors` with its path and reason, never dropped; so is a directory whose
+   * name is not a valid machine name.
+   */
+  async loadAll(): Promise<LoadAllResult> {
+    this.#assertOpen();
+    const entries = (await readdir(this.baseDir, { withFileTypes: true })).filter(
+      (e) => e.isDirectory() && !e.name.startsWith('.'),
+    );
+    const results = await Promise.all(
+      entries.map(async (entry): Promise<LoadedMachine | MachineLoadFailure | null> => {
+        const file = path.join(this.baseDir, entry.name, CONFIG_FILE);
+        try {
+          parseMachineName(entry.name);
+        } catch (error) {
+          return { name: entry.name, path: path.join(this.baseDir, entry.name), error: error as Error };
+        }
+        try {
+          return await this.load(entry.name);
+        } catch (error) {
+          if (error instanceof MachineNotFoundError) return null; // a directory without a config (e.g. quarantined)
+          return { name: entry.name, path: file, error: error as Error };
+        }
+      }),
+    );
+    const machines: LoadedMachine[] = [];
+    const errors: MachineLoadFailure[] = [];
+    for (const r of results) {
+      if (r === null) continue;
+      if ('config' in r) machines.push(r);
+      else errors.push(r);
+    }
+    machines.sort((a, b) => (a.config.name < b.config.name ? -1 : 1));
+    errors.sort((a, b) => (a.name < b.name ? -1 : 1));
+    return { machines, errors };
+  }
+
+  /** Creates a new machine; refuses a name already in use. */
+  async create(machine: NewMachine): Promise<MachineConfig> {
+    const name = parseMachineName(machine.name);
+    return this.#mutex.run(name, async () => {
+      const file = this.configPath(name);
+      if (await exists(file)) throw new MachineExistsError(name, file);
+      const config: MachineConfig = {
+        ...machine,
+        name,
+        state: machine.state ?? 'created',
+        vmId: machine.vmId ?? randomUUID(),
+        createdAt: machine.createdAt ?? new Date().toISOString(),
+      };
+      await this.#write(config);
+      return config;
+    });
+  }
+
+  /**
+   * Writes a config as given (creating the machine if needed). `createdAt` is
+   * filled in when absent. Prefer `update()` for changes to an existing machine.
+   */
+  async save(config: MachineConfig): Promise<MachineConfig> {
+    const name = parseMachineName(config.name);
+    return this.#mutex.run(name, async () => {
+      const complete = { ...config, name, createdAt: config.createdAt ?? new Date().toISOString() };
+      await this.#write(complete);
+      return complete;
+    });
+  }
+
+  /**
+   * One load → mutate → write, serialised with every other write to this
+   * machine. `mutate` may change the config in place or return a new one.
+   * `createdAt` never changes; `vmId` may be set once, never changed.
+   */
+  async update(name: string, mutate: (config: MachineConfig) => MachineConfig | void): Promise<MachineConfig> {
+    const machine = parseMachineName(name);
+    return this.#mutex.run(machine, async () => {
+      const { config } = await this.load(machine);
+      const before = { createdAt: config.createdAt, vmId: config.vmId, name: config.name };
+      const next = mutate(config) ?? config;
+      if (next.name !== before.name) throw new ImmutableFieldError(machine, 'name');
+      if (next.createdAt !== before.createdAt) throw new ImmutableFieldError(machine, 'createdAt');
+      if (before.vmId !== undefined && next.vmId !== before.vmId) throw new ImmutableFieldError(machine, 'vmId');
+      if (!isLiveState(next.state)) throw new TypeError(`machine "${machine}": invalid state ${JSON.stringify(next.state)}`);
+      await this.#write(next);
+      return next;
+    });
+  }
+
+  updateState(name: string, state: LiveState): Promise<MachineConfig> {
+    if (!isLiveState(state)) {
+      const err = new TypeError(`invalid machine state ${JSON.stringify(state)}`) as NodeJS.ErrnoException;
+      err.code = 'ERR_INVALID_ARG_VALUE';
+      return Promise.reject(err);
+    }
+    return this.update(name, (c) => {
+      c.state = state;
+    });
+  }
+
+  /** Sets (or with null, clears) the machine's IP address. */
+  updateIp(name: string, ipAddress: string | null): Promise<MachineConfig> {
+    return this.update(name, (c) => {
+      if (ipAddress === null) delete c.ipAddress;
+      else c.ipAddress = ipAddress;
+    });
+  }
+
+  /** Removes a machine's directory; MachineNotFoundError when there is none. */
+  async remove(name: string): Promise<void> {
+    const machine = parseMachineName(name);
+    await this.#mutex.run(machine, async () => {
+      const dir = this.#dir(machine);
+      if (!(await exists(dir))) throw new MachineNotFoundError(machine, dir);
+      await rm(dir, { recursive: true });
+      if (this.#durable) await syncDirectory(this.baseDir);
+    });
+  }
+
+  /**
+   * Machines persisted as running (the daemon died under them): each is
+   * durably marked stopped, and the list is returned for the caller to act on.
+   */
+  async recoverInterrupted(): Promise<LoadedMachine[]> {
+    const { machines } = await this.loadAll();
+    const interrupted = machines.filter((m) => m.needsRecovery);
+    for (const m of interrupted) {
+      await this.updateState(m.config.name, 'stopped');
+      this.#logger.warn({ machine: m.config.name }, 'machine was running when the daemon stopped; marked stopped');
+    }
+    return interrupted;
+  }
+
+  /**
+   * Moves a config that cannot be loaded aside (config.toml.quarantined-<time>)
+   * so the daemon can start; returns the new path. The file is kept for a person.
+   */
+  async quarantine(name: string): Promise<string> {
+    const machine = parseMachineName(name);
+    return this.#mutex.run(machine, async () => {
+      const file = this.configPath(machine);
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const aside = `${file}.quarantined-${stamp}`;
+      try {
+        await rename(file, aside);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new MachineNotFoundError(machine, file);
+        throw err;
+      }
+      if (this.#durable) await syncDirectory(path.dirname(file));
+      this.#logger.warn({ machine, path: aside }, 'quarantined a machine config');
+      return aside;
+    });
+  }
+
+  /** Releases the store lock. Idempotent. */
+  async close(): Promise<void> {
+    this.#lock?.release();
+    this.#lock = null;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #dir(name: MachineName): string {
+    return path.join(this.baseDir, name);
+  }
+
+  #assertOpen(): void {
+    if (this.#lock === null) {
+      const err = new Error(`machine store ${this.baseDir} is closed`) as NodeJS.ErrnoException;
+      err.code = 'ERR_STORE_CLOSED';
+      throw err;
+    }
+  }
+
+  async #write(config: MachineConfig): Promise<void> {
+    this.#assertOpen();
+    const text = encodeConfig(config);
+    await ensureDirectory(this.#dir(config.name), 0o700, { durable: this.#durable });
+    await writeFileDurable(this.configPath(config.name), text, { durable: this.#durable });
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
