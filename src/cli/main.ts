@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { registerDgramCommands } from './dgram.js';
+import { registerMachineCommands } from './machines.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -14,6 +15,7 @@ const program = new Command()
   .exitOverride();
 
 registerDgramCommands(program);
+registerMachineCommands(program);
 
 try {
   await program.parseAsync();
@@ -22,7 +24,7 @@ try {
     process.exitCode = err.exitCode;
   } else {
     const e = err as NodeJS.ErrnoException;
-    process.stderr.write(`hostwire: ${e.message}\n`);
+    process.stderr.write(`hostwire: ${e.message}${e.code ? ` [${e.code}]` : ''}\n`);
     process.exitCode = 1;
   }
 }

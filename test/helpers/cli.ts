@@ -6,10 +6,13 @@ import { finish, type ChildResult } from './child.js';
 const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.ts');
 
 /** Starts `hostwire …` from source in a child process. */
-export function startCli(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
 }
 
-export function runCli(args: string[]): Promise<ChildResult> {
-  return finish(startCli(args));
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildResult> {
+  return finish(startCli(args, env));
 }

@@ -1,0 +1,152 @@
+// `hostwire machines …`: the machine store from the shell.
+import os from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { LIVE_STATES, MachineStore, isLiveState, type LoadedMachine, type MachineConfig } from '../machines/index.js';
+import { parseCount, printJson, printLine } from './output.js';
+
+interface Common {
+  stateDir?: string;
+  json?: boolean;
+}
+
+/** $HOSTWIRE_STATE_DIR, else $XDG_STATE_HOME/hostwire, else ~/.local/state/hostwire. */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.HOSTWIRE_STATE_DIR) return env.HOSTWIRE_STATE_DIR;
+  if (env.XDG_STATE_HOME) return path.join(env.XDG_STATE_HOME, 'hostwire');
+  return path.join(os.homedir(), '.local', 'state', 'hostwire');
+}
+
+async function withStore<T>(options: Common, work: (store: MachineStore) => Promise<T>): Promise<T> {
+  const store = await MachineStore.open(path.join(options.stateDir ?? defaultStateDir(), 'machines'));
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function row(m: LoadedMachine): string[] {
+  const c = m.config;
+  return [c.name, c.state + (m.needsRecovery ? ' (interrupted)' : ''), String(c.cpus), `${c.memoryMb} MB`, `${c.diskGb} GB`, c.ipAddress ?? '-'];
+}
+
+function printTable(rows: string[][]): void {
+  const header = ['NAME', 'STATE', 'CPUS', 'MEMORY', 'DISK', 'IP'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const r of [header, ...rows]) printLine(r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+}
+
+function jsonOf(m: LoadedMachine): Record<string, unknown> {
+  return { ...m.config, needsRecovery: m.needsRecovery, path: m.path };
+}
+
+async function ls(options: Common): Promise<void> {
+  await withStore(options, async (store) => {
+    const { machines, errors } = await store.loadAll();
+    if (options.json) {
+      printJson({
+        machines: machines.map(jsonOf),
+        errors: errors.map((e) => ({ name: e.name, path: e.path, code: (e.error as NodeJS.ErrnoException).code, message: e.error.message })),
+      });
+    } else {
+      printTable(machines.map(row));
+      for (const e of errors) process.stderr.write(`hostwire: cannot load ${e.name}: ${e.error.message}\n`);
+    }
+    if (errors.length > 0) process.exitCode = 1;
+  });
+}
+
+async function show(name: string, options: Common): Promise<void> {
+  await withStore(options, async (store) => {
+    const m = await store.load(name);
+    if (options.json) {
+      printJson(jsonOf(m));
+      return;
+    }
+    for (const [key, value] of Object.entries(m.config)) {
+      if (key !== 'extra') printLine(`${key.padEnd(14)} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+    }
+    if (m.needsRecovery) printLine(`${'recovery'.padEnd(14)} was running when the daemon stopped`);
+    printLine(`${'path'.padEnd(14)} ${m.path}`);
+  });
+}
+
+interface CreateOptions extends Common {
+  cpus: number;
+  memoryMb: number;
+  diskGb: number;
+  kernel?: string;
+  cmdline?: string;
+  distro?: string;
+  distroVersion?: string;
+  diskPath?: string;
+  sshKeyPath?: string;
+  ipAddress?: string;
+}
+
+async function create(name: string, options: CreateOptions): Promise<void> {
+  await withStore(options, async (store) => {
+    const { stateDir: _s, json: _j, ...fields } = options;
+    const config: MachineConfig = await store.create({ name, ...fields });
+    if (options.json) printJson(config);
+    else printLine(`created ${config.name} (vm_id ${config.vmId})`);
+  });
+}
+
+async function rm(name: string, options: Common): Promise<void> {
+  await withStore(options, async (store) => {
+    await store.remove(name);
+    if (options.json) printJson({ removed: name });
+    else printLine(`removed ${name}`);
+  });
+}
+
+async function setState(name: string, state: string, options: Common): Promise<void> {
+  if (!isLiveState(state)) throw new Error(`state must be one of ${LIVE_STATES.join(', ')}, got "${state}"`);
+  await withStore(options, async (store) => {
+    const config = await store.updateState(name, state);
+    if (options.json) printJson(config);
+    else printLine(`${name}: ${config.state}`);
+  });
+}
+
+async function recover(options: Common): Promise<void> {
+  await withStore(options, async (store) => {
+    const recovered = await store.recoverInterrupted();
+    if (options.json) printJson({ recovered: recovered.map((m) => m.config.name) });
+    else if (recovered.length === 0) printLine('no machine was interrupted');
+    else for (const m of recovered) printLine(`${m.config.name}: was running when the daemon stopped; now marked stopped`);
+  });
+}
+
+export function registerMachineCommands(program: Command): void {
+  const machines = program.command('machines').description('durable machine configs (TOML) with crash recovery');
+  const common = (cmd: Command): Command =>
+    cmd
+      .option('--state-dir <dir>', 'state directory (default $HOSTWIRE_STATE_DIR, $XDG_STATE_HOME/hostwire or ~/.local/state/hostwire)')
+      .option('--json', 'print JSON');
+  common(machines.command('ls').description('list machines')).action(ls);
+  common(machines.command('show').description("show one machine's config").argument('<name>')).action(show);
+  common(
+    machines
+      .command('create')
+      .description('create a machine config')
+      .argument('<name>')
+      .requiredOption('--cpus <n>', 'virtual CPUs', parseCount('--cpus'))
+      .requiredOption('--memory-mb <n>', 'memory in MiB', parseCount('--memory-mb'))
+      .requiredOption('--disk-gb <n>', 'disk size in GiB', parseCount('--disk-gb'))
+      .option('--kernel <path>')
+      .option('--cmdline <text>')
+      .option('--distro <name>')
+      .option('--distro-version <version>')
+      .option('--disk-path <path>')
+      .option('--ssh-key-path <path>')
+      .option('--ip-address <ip>'),
+  ).action(create);
+  common(machines.command('rm').description('remove a machine and its directory').argument('<name>')).action(rm);
+  common(
+    machines.command('set-state').description(`set the state (${LIVE_STATES.join(' | ')})`).argument('<name>').argument('<state>'),
+  ).action(setState);
+  common(machines.command('recover').description('mark machines that were running when the daemon died as stopped')).action(recover);
+}

@@ -1,0 +1,59 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultStateDir } from '../../src/cli/machines.js';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+describe('hostwire machines', () => {
+  it('create → set-state running → ls shows it interrupted → recover → rm', async () => {
+    const stateDir = tempDir();
+    const cli = (...args: string[]) => runCli(['machines', ...args, '--state-dir', stateDir, '--json']);
+
+    const created = await cli('create', 'web', '--cpus', '2', '--memory-mb', '2048', '--disk-gb', '20', '--distro', 'debian');
+    expect(created.code).toBe(0);
+    const web = JSON.parse(created.stdout) as { name: string; vmId: string; state: string };
+    expect(web).toMatchObject({ name: 'web', state: 'created', distro: 'debian' });
+    expect(readFileSync(path.join(stateDir, 'machines', 'web', 'config.toml'), 'utf8')).toContain(`vm_id = "${web.vmId}"`);
+
+    expect((await cli('set-state', 'web', 'running')).code).toBe(0);
+    const listed = JSON.parse((await cli('ls')).stdout) as { machines: { name: string; state: string; needsRecovery: boolean }[] };
+    expect(listed.machines).toMatchObject([{ name: 'web', state: 'stopped', needsRecovery: true }]);
+
+    expect(JSON.parse((await cli('recover')).stdout)).toEqual({ recovered: ['web'] });
+    expect(JSON.parse((await cli('show', 'web')).stdout)).toMatchObject({ name: 'web', needsRecovery: false, vmId: web.vmId });
+
+    expect((await cli('rm', 'web')).code).toBe(0);
+    const missing = await cli('show', 'web');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no machine named "web"');
+  });
+
+  it('refuses a traversal name with the reason, and exits 1', async () => {
+    const stateDir = tempDir();
+    const result = await runCli(['machines', 'create', '../x', '--cpus', '1', '--memory-mb', '1', '--disk-gb', '1', '--state-dir', stateDir]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('invalid machine name "../x": must not contain ".."');
+  });
+
+  it('ls reports a corrupt config with its path and line, lists the rest, exits 1', async () => {
+    const stateDir = tempDir();
+    await runCli(['machines', 'create', 'ok', '--cpus', '1', '--memory-mb', '64', '--disk-gb', '1', '--state-dir', stateDir]);
+    await runCli(['machines', 'create', 'bad', '--cpus', '1', '--memory-mb', '64', '--disk-gb', '1', '--state-dir', stateDir]);
+    const file = path.join(stateDir, 'machines', 'bad', 'config.toml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('memory_mb = 64', 'memory_mb = -'));
+    const result = await runCli(['machines', 'ls', '--state-dir', stateDir]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^ok\s+created/m);
+    expect(result.stderr).toContain(`cannot load bad: ${file}:3:`);
+  });
+
+  it('uses HOSTWIRE_STATE_DIR, else XDG_STATE_HOME/hostwire, else ~/.local/state/hostwire', async () => {
+    expect(defaultStateDir({ HOSTWIRE_STATE_DIR: '/srv/hw', XDG_STATE_HOME: '/x' })).toBe('/srv/hw');
+    expect(defaultStateDir({ XDG_STATE_HOME: '/x' })).toBe('/x/hostwire');
+    expect(defaultStateDir({})).toMatch(/\.local\/state\/hostwire$/);
+    const stateDir = tempDir();
+    await runCli(['machines', 'create', 'envy', '--cpus', '1', '--memory-mb', '64', '--disk-gb', '1'], { HOSTWIRE_STATE_DIR: stateDir });
+    expect(readFileSync(path.join(stateDir, 'machines', 'envy', 'config.toml'), 'utf8')).toContain('name = "envy"');
+  });
+});
