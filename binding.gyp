@@ -12,7 +12,9 @@
         "native/dgram/sender.cc",
         "native/dgram/receiver.cc",
         "native/dgram/dgram.cc",
-        "native/sys/flock.cc"
+        "native/sys/sys.cc",
+        "native/sys/flock.cc",
+        "native/sys/files.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -2,15 +2,20 @@
 // measured side by side in one run against the C limit and the peers.
 //   npm run bench              full run (the figures quoted in the README)
 //   npm run bench -- --quick   fewer, shorter runs, for a smoke check
+//   npm run bench -- --only machines   one section (dgram, machines)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchDgram } from './dgram.js';
+import { benchMachines } from './machines.js';
 import { outDir } from './lib/processes.js';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+});
 const quick = values.quick === true;
+const wanted = (section: string) => values.only === undefined || values.only.split(',').includes(section);
 
 const sections: string[] = [];
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -18,13 +23,18 @@ sections.push(
   `hostwire bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${os.cpus().length} × ${cpu}, Linux ${os.release()}`,
 );
 
-sections.push(
-  await benchDgram({
-    runs: quick ? 3 : 7,
-    sendsPerRun: quick ? 50_000 : 300_000,
-    memorySends: quick ? 200_000 : 1_000_000,
-  }),
-);
+if (wanted('dgram')) {
+  sections.push(
+    await benchDgram({
+      runs: quick ? 3 : 7,
+      sendsPerRun: quick ? 50_000 : 300_000,
+      memorySends: quick ? 200_000 : 1_000_000,
+    }),
+  );
+}
+if (wanted('machines')) {
+  sections.push(benchMachines({ runs: quick ? 3 : 7, saves: quick ? 50 : 200, machines: 1000 }));
+}
 
 const report = sections.join('\n\n');
 console.log(report);

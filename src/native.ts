@@ -63,6 +63,10 @@ export interface NativeAddon {
     /** Non-blocking flock(2); false when another open file description holds it. */
     tryLock(fd: number, exclusive: boolean): boolean;
     unlock(fd: number): void;
+    /** Atomic replace in one threadpool trip: temp (O_EXCL, mode) → write → fsync → rename → fsync dir. */
+    replaceFile(path: string, data: string | Uint8Array, mode: number, durable: boolean): Promise<void>;
+    /** Reads many files in one threadpool trip; a failed read is an Error in its slot. */
+    readFiles(paths: string[]): Promise<(Buffer | NodeJS.ErrnoException)[]>;
   };
 }
 

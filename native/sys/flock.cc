@@ -44,11 +44,9 @@ Napi::Value Unlock(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void InitSys(Napi::Env env, Napi::Object exports) {
-  Napi::Object sys = Napi::Object::New(env);
+void InitFlock(Napi::Env env, Napi::Object sys) {
   sys.Set("tryLock", Napi::Function::New(env, TryLock, "tryLock"));
   sys.Set("unlock", Napi::Function::New(env, Unlock, "unlock"));
-  exports.Set("sys", sys);
 }
 
 }  // namespace hostwire

@@ -3,4 +3,7 @@
 namespace hostwire {
 // Adds small syscalls Node lacks (flock) to `exports.sys`.
 void InitSys(Napi::Env env, Napi::Object exports);
+// Registered by each file of this module on the shared `sys` object.
+void InitFlock(Napi::Env env, Napi::Object sys);
+void InitFiles(Napi::Env env, Napi::Object sys);
 }  // namespace hostwire

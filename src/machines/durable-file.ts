@@ -2,9 +2,9 @@
 // or the new one, never a torn mix. Temp file in the same directory, created
 // exclusively with mode 0600, written, fsynced, renamed over the target, and
 // the directory fsynced so the rename itself survives a power cut.
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { native } from '../native.js';
 
 export interface DurableOptions {
   /** fsync file and directory (default true). False for tests and tmpfs. */
@@ -17,23 +17,13 @@ export function isTempFile(fileName: string): boolean {
   return fileName.startsWith('.') && fileName.endsWith(TEMP_SUFFIX);
 }
 
+/**
+ * Replaces `file` atomically (and, when durable, with both fsyncs). The
+ * whole sequence runs in the addon as one threadpool trip; the temp file is
+ * `.<name>.<pid>.<random>.tmp` beside the target, created with mode 0600.
+ */
 export async function writeFileDurable(file: string, data: string, options: DurableOptions): Promise<void> {
-  const dir = path.dirname(file);
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    try {
-      await handle.writeFile(data);
-      if (options.durable) await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
-  if (options.durable) await syncDirectory(dir);
+  await native.sys.replaceFile(file, data, 0o600, options.durable);
 }
 
 /** fsync a directory, making entries created, renamed or removed in it durable. */

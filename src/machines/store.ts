@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { silentLogger, type Logger } from '../logger.js';
+import { native } from '../native.js';
 import { decodeConfig, encodeConfig, type LoadedMachine, type MachineConfig } from './config.js';
 import { ensureDirectory, removeStaleTempFiles, syncDirectory, writeFileDurable } from './durable-file.js';
 import { ImmutableFieldError, MachineConfigError, MachineExistsError, MachineNotFoundError } from './errors.js';
@@ -109,46 +110,43 @@ export class MachineStore implements AsyncDisposable {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new MachineNotFoundError(machine, file);
       throw err;
     }
-    const { config, needsRecovery } = decodeConfig(text, file);
-    if (config.name !== machine) {
-      throw new MachineConfigError(file, `name: "${config.name}" does not match its directory "${machine}"`, null, null);
-    }
-    return { config, needsRecovery, path: file };
+    return decodeLoaded(machine, file, text);
   }
 
   /**
    * Loads every machine. A config that cannot be loaded is returned in
    * `errors` with its path and reason, never dropped; so is a directory whose
-   * name is not a valid machine name.
+   * name is not a valid machine name. All files are read in one native batch.
    */
   async loadAll(): Promise<LoadAllResult> {
     this.#assertOpen();
-    const entries = (await readdir(this.baseDir, { withFileTypes: true })).filter(
-      (e) => e.isDirectory() && !e.name.startsWith('.'),
-    );
-    const results = await Promise.all(
-      entries.map(async (entry): Promise<LoadedMachine | MachineLoadFailure | null> => {
-        const file = path.join(this.baseDir, entry.name, CONFIG_FILE);
-        try {
-          parseMachineName(entry.name);
-        } catch (error) {
-          return { name: entry.name, path: path.join(this.baseDir, entry.name), error: error as Error };
-        }
-        try {
-          return await this.load(entry.name);
-        } catch (error) {
-          if (error instanceof MachineNotFoundError) return null; // a directory without a config (e.g. quarantined)
-          return { name: entry.name, path: file, error: error as Error };
-        }
-      }),
-    );
     const machines: LoadedMachine[] = [];
     const errors: MachineLoadFailure[] = [];
-    for (const r of results) {
-      if (r === null) continue;
-      if ('config' in r) machines.push(r);
-      else errors.push(r);
+    const names: MachineName[] = [];
+    for (const entry of await readdir(this.baseDir, { withFileTypes: true })) {
+      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+      try {
+        names.push(parseMachineName(entry.name));
+      } catch (error) {
+        errors.push({ name: entry.name, path: path.join(this.baseDir, entry.name), error: error as Error });
+      }
     }
+    const files = names.map((name) => path.join(this.baseDir, name, CONFIG_FILE));
+    const contents = await native.sys.readFiles(files);
+    contents.forEach((content, i) => {
+      const name = names[i]!;
+      const file = files[i]!;
+      if (!Buffer.isBuffer(content)) {
+        // A directory without a config (e.g. quarantined) is not a machine.
+        if (content.code !== 'ENOENT') errors.push({ name, path: file, error: content });
+        return;
+      }
+      try {
+        machines.push(decodeLoaded(name, file, content.toString('utf8')));
+      } catch (error) {
+        errors.push({ name, path: file, error: error as Error });
+      }
+    });
     machines.sort((a, b) => (a.config.name < b.config.name ? -1 : 1));
     errors.sort((a, b) => (a.name < b.name ? -1 : 1));
     return { machines, errors };
@@ -296,9 +294,25 @@ export class MachineStore implements AsyncDisposable {
   async #write(config: MachineConfig): Promise<void> {
     this.#assertOpen();
     const text = encodeConfig(config);
-    await ensureDirectory(this.#dir(config.name), 0o700, { durable: this.#durable });
-    await writeFileDurable(this.configPath(config.name), text, { durable: this.#durable });
+    const file = this.configPath(config.name);
+    const options = { durable: this.#durable };
+    try {
+      await writeFileDurable(file, text, options);
+    } catch (err) {
+      // A new machine: make its directory, then write. Existing ones skip the mkdir.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await ensureDirectory(this.#dir(config.name), 0o700, options);
+      await writeFileDurable(file, text, options);
+    }
   }
+}
+
+function decodeLoaded(machine: MachineName, file: string, text: string): LoadedMachine {
+  const { config, needsRecovery } = decodeConfig(text, file);
+  if (config.name !== machine) {
+    throw new MachineConfigError(file, `name: "${config.name}" does not match its directory "${machine}"`, null, null);
+  }
+  return { config, needsRecovery, path: file };
 }
 
 async function exists(p: string): Promise<boolean> {
