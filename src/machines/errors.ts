@@ -1,4 +1,14 @@
-// Typed errors of the machine store. Each says what was wrong and where.
+// Typed errors of the machine store. Each says what was wrong and where,
+// and carries a stable `code` to branch on.
+
+/** Base of the store's errors: `name` is the class name, `code` is stable. */
+export abstract class MachineStoreError extends Error {
+  abstract readonly code: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
 
 /** A machine name that is not `^[a-z0-9][a-z0-9._-]{0,62}$` or contains `..`. */
 export class InvalidMachineNameError extends TypeError {
@@ -13,7 +23,7 @@ export class InvalidMachineNameError extends TypeError {
 }
 
 /** A config file that does not parse, or holds a wrong type or value. */
-export class MachineConfigError extends Error {
+export class MachineConfigError extends MachineStoreError {
   readonly code = 'ERR_MACHINE_CONFIG';
   constructor(
     readonly path: string,
@@ -24,34 +34,31 @@ export class MachineConfigError extends Error {
   ) {
     const where = line === null ? path : `${path}:${line}:${column ?? 1}`;
     super(`${where}: ${detail}`, options);
-    this.name = 'MachineConfigError';
   }
 }
 
-export class MachineNotFoundError extends Error {
+export class MachineNotFoundError extends MachineStoreError {
   readonly code = 'ERR_MACHINE_NOT_FOUND';
   constructor(
     readonly machine: string,
     readonly path: string,
   ) {
     super(`no machine named "${machine}" (looked for ${path})`);
-    this.name = 'MachineNotFoundError';
   }
 }
 
-export class MachineExistsError extends Error {
+export class MachineExistsError extends MachineStoreError {
   readonly code = 'ERR_MACHINE_EXISTS';
   constructor(
     readonly machine: string,
     readonly path: string,
   ) {
     super(`a machine named "${machine}" already exists (${path})`);
-    this.name = 'MachineExistsError';
   }
 }
 
 /** Another process has the store open. */
-export class StoreLockedError extends Error {
+export class StoreLockedError extends MachineStoreError {
   readonly code = 'ERR_STORE_LOCKED';
   constructor(
     readonly baseDir: string,
@@ -60,18 +67,16 @@ export class StoreLockedError extends Error {
   ) {
     const holder = holderPid === null ? 'another process' : `another process (pid ${holderPid})`;
     super(`machine store ${baseDir} is in use by ${holder}; lock file ${lockPath}`);
-    this.name = 'StoreLockedError';
   }
 }
 
 /** An update tried to change a field that must never change once written. */
-export class ImmutableFieldError extends Error {
+export class ImmutableFieldError extends MachineStoreError {
   readonly code = 'ERR_IMMUTABLE_FIELD';
   constructor(
     readonly machine: string,
     readonly field: string,
   ) {
     super(`machine "${machine}": ${field} cannot change once written`);
-    this.name = 'ImmutableFieldError';
   }
 }

@@ -11,6 +11,7 @@ export {
   type PersistedState,
 } from './state.js';
 export {
+  MachineStoreError,
   InvalidMachineNameError,
   MachineConfigError,
   MachineNotFoundError,
