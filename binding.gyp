@@ -14,7 +14,10 @@
         "native/dgram/dgram.cc",
         "native/sys/sys.cc",
         "native/sys/flock.cc",
-        "native/sys/files.cc"
+        "native/sys/files.cc",
+        "native/vlp/crc32c.cc",
+        "native/vlp/frame.cc",
+        "native/vlp/vlp.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

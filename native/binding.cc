@@ -3,12 +3,14 @@
 
 #include "dgram/dgram.h"
 #include "sys/sys.h"
+#include "vlp/vlp.h"
 
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   hostwire::InitDgram(env, exports);
   hostwire::InitSys(env, exports);
+  hostwire::InitVlp(env, exports);
   return exports;
 }
 

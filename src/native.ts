@@ -59,6 +59,7 @@ export interface NativeAddon {
     DgramReceiver: NativeDgramReceiverClass;
     classifySendErrno(errno: number, wasConnected: boolean): number;
   };
+  vlp: NativeVlp;
   sys: {
     /** Non-blocking flock(2); false when another open file description holds it. */
     tryLock(fd: number, exclusive: boolean): boolean;
@@ -68,6 +69,23 @@ export interface NativeAddon {
     /** Reads many files in one threadpool trip; a failed read is an Error in its slot. */
     readFiles(paths: string[]): Promise<(Buffer | NodeJS.ErrnoException)[]>;
   };
+}
+
+export interface NativeVlp {
+  encodeInto(
+    out: Uint8Array,
+    offset: number,
+    version: number,
+    status: number,
+    pid: number,
+    timestamp: number | bigint,
+    nonce: number | bigint,
+    payload: number | bigint,
+  ): number;
+  decodeInto(bytes: Uint8Array, offset: number, length: number, fields: Uint32Array, strictV2?: boolean): number;
+  crc32c(data: Uint8Array): number;
+  crc32cTable(data: Uint8Array): number;
+  readonly crc32cHardware: boolean;
 }
 
 export const native = load(packageRoot) as NativeAddon;
