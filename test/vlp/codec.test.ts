@@ -60,7 +60,7 @@ describe('VLP codec', () => {
       if (i % 3 === 0) bytes = randomBytes(32);
       else {
         bytes = Buffer.from(valid);
-        bytes[i % 32] ^= 1 << (i % 8); // one flipped bit anywhere
+        bytes[i % 32]! ^= 1 << (i % 8); // one flipped bit anywhere
         if (i % 5 === 0) bytes[2] = i % 2 ? 1 : 2;
       }
       expect(outcome(() => decodeFrame(bytes))).toBe(outcome(() => referenceDecode(bytes)));
