@@ -17,7 +17,11 @@
         "native/sys/files.cc",
         "native/vlp/crc32c.cc",
         "native/vlp/frame.cc",
-        "native/vlp/vlp.cc"
+        "native/vlp/vlp.cc",
+        "native/heartbeat/process_id.cc",
+        "native/heartbeat/agent.cc",
+        "native/heartbeat/fatal_signals.cc",
+        "native/heartbeat/heartbeat.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -3,6 +3,7 @@
 
 #include "dgram/dgram.h"
 #include "sys/sys.h"
+#include "heartbeat/heartbeat.h"
 #include "vlp/vlp.h"
 
 namespace {
@@ -11,6 +12,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   hostwire::InitDgram(env, exports);
   hostwire::InitSys(env, exports);
   hostwire::InitVlp(env, exports);
+  hostwire::InitHeartbeat(env, exports);
   return exports;
 }
 

@@ -4,3 +4,4 @@ export * from './dgram/index.js';
 export * from './machines/index.js';
 export { type Logger, silentLogger } from './logger.js';
 export * from './vlp/index.js';
+export * from './heartbeat/index.js';

@@ -60,6 +60,10 @@ export interface NativeAddon {
     classifySendErrno(errno: number, wasConnected: boolean): number;
   };
   vlp: NativeVlp;
+  heartbeat: {
+    HeartbeatAgent: { new (sender: NativeDgramSender, version: number): NativeHeartbeatAgent; readonly INVALID_STATUS: number };
+    installFatalSignalHook(path: string, version: number): void;
+  };
   sys: {
     /** Non-blocking flock(2); false when another open file description holds it. */
     tryLock(fd: number, exclusive: boolean): boolean;
@@ -86,6 +90,17 @@ export interface NativeVlp {
   crc32c(data: Uint8Array): number;
   crc32cTable(data: Uint8Array): number;
   readonly crc32cHardware: boolean;
+}
+
+export interface NativeHeartbeatAgent {
+  /** Encode + send in one call: dgram result, or INVALID_STATUS. */
+  beat(status: number, payload?: number): number;
+  /** Critical + NONCE_TERMINAL. */
+  terminal(payload?: number): number;
+  setNonce(nonce: bigint): void;
+  readonly nonce: bigint;
+  readonly regressions: number;
+  readonly pid: number;
 }
 
 export const native = load(packageRoot) as NativeAddon;

@@ -3,6 +3,17 @@ import { native, type NativeDgramSender } from '../native.js';
 import { checkInteger, checkPath } from './errors.js';
 import { outcomeOf, SENT, type SendOutcome } from './outcome.js';
 
+// Lets other hostwire modules (the heartbeat agent) reach the native handle
+// without making it public API.
+const handles = new WeakMap<DgramSender, NativeDgramSender>();
+
+/** @internal */
+export function nativeHandleOf(sender: DgramSender): NativeDgramSender {
+  const handle = handles.get(sender);
+  if (!handle) throw new TypeError('not a DgramSender');
+  return handle;
+}
+
 export type SenderState = 'pending' | 'connected' | 'disconnected' | 'closed';
 const STATES: readonly SenderState[] = ['pending', 'connected', 'disconnected', 'closed'];
 
@@ -37,6 +48,7 @@ export class DgramSender implements Disposable {
     this.path = path;
     this.#handle = handle;
     this.#send = handle.send;
+    handles.set(this, handle);
   }
 
   /** Opens a sender for `path` (or `@name` for the abstract namespace). */

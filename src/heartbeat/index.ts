@@ -1,0 +1,13 @@
+export { Agent, type AgentOptions, type AgentStats } from './agent.js';
+export {
+  Observer,
+  nonceAdvances,
+  type ObserverOptions,
+  type AgentSnapshot,
+  type ObserverCounters,
+  type ObserverSnapshot,
+  type ObserverEvents,
+} from './observer.js';
+export { installPanicHook, type PanicHook, type PanicHookOptions } from './panic.js';
+export { sdNotify, startWatchdog, type NotifyState, type Watchdog } from './sd-notify.js';
+export { renderPrometheus } from './prometheus.js';

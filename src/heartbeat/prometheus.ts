@@ -1,0 +1,46 @@
+// Prometheus text exposition (format 0.0.4) of an observer snapshot.
+import type { ObserverSnapshot } from './observer.js';
+
+function line(name: string, value: number | bigint, labels: Record<string, string | number> = {}): string {
+  const entries = Object.entries(labels);
+  const rendered = entries.length === 0 ? '' : `{${entries.map(([k, v]) => `${k}="${String(v).replace(/["\\\n]/g, '\\$&')}"`).join(',')}}`;
+  return `${name}${rendered} ${String(value)}`;
+}
+
+export function renderPrometheus(s: ObserverSnapshot): string {
+  const out: string[] = [];
+  const metric = (name: string, type: 'counter' | 'gauge', help: string, lines: string[]) => {
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines);
+  };
+  const c = s.counters;
+  metric('hostwire_vlp_datagrams_total', 'counter', 'Datagrams received on the observer socket.', [line('hostwire_vlp_datagrams_total', c.datagrams)]);
+  metric('hostwire_vlp_frames_accepted_total', 'counter', 'Frames decoded, authenticated and in nonce order.', [line('hostwire_vlp_frames_accepted_total', c.accepted)]);
+  metric(
+    'hostwire_vlp_decode_errors_total',
+    'counter',
+    'Datagrams rejected by the VLP decoder, by kind.',
+    Object.entries(c.decodeErrors).map(([kind, n]) => line('hostwire_vlp_decode_errors_total', n, { kind })),
+  );
+  metric('hostwire_vlp_auth_failures_total', 'counter', 'Frames whose pid differs from the kernel-attested sender.', [line('hostwire_vlp_auth_failures_total', c.authFailures)]);
+  metric('hostwire_vlp_nonce_rejected_total', 'counter', 'Replayed or reordered frames.', [line('hostwire_vlp_nonce_rejected_total', c.nonceRejected)]);
+  metric('hostwire_vlp_stalls_total', 'counter', 'Stalls synthesized.', [line('hostwire_vlp_stalls_total', c.stalls)]);
+  metric('hostwire_vlp_recoveries_total', 'counter', 'Stalled agents that beat again.', [line('hostwire_vlp_recoveries_total', c.recoveries)]);
+  metric('hostwire_vlp_terminals_total', 'counter', 'Terminal (Critical + NONCE_TERMINAL) frames.', [line('hostwire_vlp_terminals_total', c.terminals)]);
+  metric('hostwire_vlp_evictions_total', 'counter', 'Agents evicted at maxAgents.', [line('hostwire_vlp_evictions_total', c.evictions)]);
+  metric('hostwire_vlp_agents', 'gauge', 'Agents tracked.', [line('hostwire_vlp_agents', s.agents.length)]);
+  const statusCode = { ok: 0, degraded: 1, critical: 2, stall: 3 } as const;
+  metric(
+    'hostwire_vlp_agent_status',
+    'gauge',
+    'Last status per agent: 0 ok, 1 degraded, 2 critical, 3 stalled.',
+    s.agents.map((a) => line('hostwire_vlp_agent_status', a.stalled ? 3 : statusCode[a.status], { pid: a.pid })),
+  );
+  metric(
+    'hostwire_vlp_agent_silent_seconds',
+    'gauge',
+    'Seconds since the agent was last heard.',
+    s.agents.map((a) => line('hostwire_vlp_agent_silent_seconds', Number((a.silentForMs / 1000).toFixed(3)), { pid: a.pid })),
+  );
+  metric('hostwire_vlp_agent_payload', 'gauge', 'Last payload per agent.', s.agents.map((a) => line('hostwire_vlp_agent_payload', a.payload, { pid: a.pid })));
+  return `${out.join('\n')}\n`;
+}
