@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { registerDgramCommands } from './dgram.js';
+import { registerHeartbeatCommands } from './heartbeat.js';
 import { registerMachineCommands } from './machines.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -14,6 +15,7 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
+registerHeartbeatCommands(program);
 registerDgramCommands(program);
 registerMachineCommands(program);
 

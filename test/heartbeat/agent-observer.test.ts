@@ -163,7 +163,7 @@ describe('agent → observer over real sockets', () => {
       Buffer.alloc(500),
       mutate((b) => (b[0] = 0)),
       mutate((b) => (b[2] = 9)),
-      mutate((b) => (b[10] ^= 1), false),
+      mutate((b) => (b[10]! ^= 1), false),
       mutate((b) => (b[3] = 7)),
       mutate((b) => (b[3] = Status.Stall)),
       mutate((b) => b.writeUInt32LE(1, 4)),

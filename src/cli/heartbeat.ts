@@ -1,0 +1,114 @@
+// `hostwire beat` and `hostwire watch`: the heartbeat protocol from the shell.
+import type { Command } from 'commander';
+import { Agent, Observer, type AgentSnapshot } from '../heartbeat/index.js';
+import { parseStatus, type VlpVersion } from '../vlp/constants.js';
+import { parseCount, printJson, printLine, untilStopped } from './output.js';
+
+interface BeatOptions {
+  socket: string;
+  count: number;
+  intervalMs: number;
+  status: string;
+  payload: number;
+  vlp: string;
+  json?: boolean;
+}
+
+async function beat(options: BeatOptions): Promise<void> {
+  const status = parseStatus(options.status);
+  if (options.vlp !== '1' && options.vlp !== '2') throw new Error(`--vlp must be 1 or 2, got "${options.vlp}"`);
+  const agent = Agent.connect(options.socket, { version: Number(options.vlp) as VlpVersion, reconnectAfter: 3 });
+  const outcomes: Record<string, number> = {};
+  for (let i = 0; i < options.count; i++) {
+    const outcome = agent.beat(status, options.payload);
+    const key = outcome.ok ? 'sent' : `${outcome.label} (${outcome.code})`;
+    outcomes[key] = (outcomes[key] ?? 0) + 1;
+    if (options.intervalMs > 0 && i + 1 < options.count) await new Promise((r) => setTimeout(r, options.intervalMs));
+  }
+  const summary = { socket: options.socket, pid: agent.pid, vlp: Number(options.vlp), count: options.count, outcomes, nextNonce: String(agent.nonce), stats: agent.stats };
+  agent.close();
+  if (options.json) printJson(summary);
+  else {
+    printLine(`pid ${summary.pid} → ${options.socket} (VLP v0.${options.vlp})`);
+    for (const [label, n] of Object.entries(outcomes)) printLine(`${String(n).padStart(8)}  ${label}`);
+  }
+  if (outcomes.sent !== options.count) process.exitCode = 1;
+}
+
+interface WatchOptions {
+  socket: string;
+  stallMs: number;
+  durationMs?: number;
+  json?: boolean;
+}
+
+const jsonSafe = (a: AgentSnapshot) => ({ ...a, payload: String(a.payload), nonce: String(a.nonce), timestamp: String(a.timestamp), silentForMs: Math.round(a.silentForMs), lastSeenMs: undefined });
+
+function renderTable(observer: Observer): string {
+  const { agents, counters } = observer.snapshot();
+  const rows = agents.map((a) => [
+    String(a.pid),
+    a.terminal ? 'TERMINAL' : a.stalled ? 'STALLED' : a.status.toUpperCase(),
+    String(a.beats),
+    String(a.nonce),
+    String(a.payload),
+    `${(a.silentForMs / 1000).toFixed(1)}s`,
+  ]);
+  const header = ['PID', 'STATE', 'BEATS', 'NONCE', 'PAYLOAD', 'SILENT'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const lines = [header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+  const errors = Object.values(counters.decodeErrors).reduce((a, b) => a + b, 0);
+  lines.push('', `datagrams ${counters.datagrams}  accepted ${counters.accepted}  decode errors ${errors}  auth failures ${counters.authFailures}  stalls ${counters.stalls}`);
+  return lines.join('\n');
+}
+
+async function watch(options: WatchOptions): Promise<void> {
+  const observer = Observer.listen(options.socket, { stallAfterMs: options.stallMs });
+  const live = !options.json && process.stdout.isTTY === true;
+  if (options.json) {
+    printJson({ event: 'listening', socket: options.socket, stallAfterMs: options.stallMs });
+    for (const event of ['join', 'stall', 'recovered', 'terminal', 'evicted'] as const) {
+      observer.on(event, (a: AgentSnapshot) => printJson({ event, ...jsonSafe(a) }));
+    }
+    observer.on('status', (a, previous) => printJson({ event: 'status', previous, ...jsonSafe(a) }));
+  } else {
+    printLine(`watching ${options.socket} (stall after ${options.stallMs} ms; Ctrl-C to stop)`);
+    if (!live) {
+      observer.on('join', (a) => printLine(`join       pid ${a.pid} ${a.status}`));
+      observer.on('status', (a, p) => printLine(`status     pid ${a.pid} ${p} → ${a.status}`));
+      observer.on('stall', (a) => printLine(`STALL      pid ${a.pid} silent ${Math.round(a.silentForMs)} ms`));
+      observer.on('recovered', (a) => printLine(`recovered  pid ${a.pid}`));
+      observer.on('terminal', (a) => printLine(`terminal   pid ${a.pid} (payload ${a.payload})`));
+    }
+  }
+  observer.on('error', (err) => process.stderr.write(`hostwire: ${err.message}\n`));
+  const redraw = live ? setInterval(() => process.stdout.write(`\x1b[H\x1b[2J${renderTable(observer)}\n`), 250) : undefined;
+  const why = await untilStopped(options.durationMs);
+  if (redraw) clearInterval(redraw);
+  const snapshot = observer.snapshot();
+  observer.close();
+  if (options.json) printJson({ event: 'stats', stopped: why, agents: snapshot.agents.map(jsonSafe), ...snapshot.counters });
+  else printLine(`\n${renderTable(observer)}\nstopped (${why})`);
+}
+
+export function registerHeartbeatCommands(program: Command): void {
+  program
+    .command('beat')
+    .description('send VLP heartbeats to an observer and summarise the outcomes')
+    .requiredOption('--socket <path>', 'observer socket path, or @name')
+    .option('--count <n>', 'beats to send', parseCount('--count'), 1)
+    .option('--interval-ms <n>', 'pause between beats', parseCount('--interval-ms'), 1000)
+    .option('--status <s>', 'ok | degraded | critical', 'ok')
+    .option('--payload <n>', 'u32 payload (VLP v0.2)', parseCount('--payload'), 0)
+    .option('--vlp <1|2>', 'wire version', '2')
+    .option('--json', 'print one JSON object')
+    .action(beat);
+  program
+    .command('watch')
+    .description('observe heartbeats: a live table of agents, or JSON events')
+    .requiredOption('--socket <path>', 'socket path to bind, or @name')
+    .option('--stall-ms <n>', 'silence before an agent is stalled', parseCount('--stall-ms'), 3000)
+    .option('--duration-ms <n>', 'stop after this many milliseconds', parseCount('--duration-ms'))
+    .option('--json', 'one JSON object per event line, then a stats object')
+    .action(watch);
+}

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Observer } from '../../src/heartbeat/index.js';
+import { finish } from '../helpers/child.js';
+import { runCli, startCli } from '../helpers/cli.js';
+import { startFixture } from '../helpers/child.js';
+import { tempDir } from '../helpers/tmp.js';
+
+describe('hostwire beat / watch', () => {
+  it('beat --json sends and summarises; the observer sees status and payload', async () => {
+    const sock = path.join(tempDir(), 'beat.sock');
+    using observer = Observer.listen(sock);
+    const result = await runCli(['beat', '--socket', sock, '--count', '3', '--interval-ms', '0', '--status', 'degraded', '--payload', '42', '--json']);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as { pid: number; outcomes: Record<string, number>; nextNonce: string };
+    expect(summary.outcomes).toEqual({ sent: 3 });
+    expect(summary.nextNonce).toBe('4');
+    await expect.poll(() => observer.snapshot().agents.find((a) => a.pid === summary.pid)?.beats).toBe(3);
+    expect(observer.snapshot().agents[0]).toMatchObject({ status: 'degraded', payload: 42n });
+  });
+
+  it('beat --vlp 1 is decoded by the observer; beat with nobody listening exits 1 and says why', async () => {
+    const sock = path.join(tempDir(), 'v1.sock');
+    using observer = Observer.listen(sock);
+    expect((await runCli(['beat', '--socket', sock, '--vlp', '1', '--interval-ms', '0'])).code).toBe(0);
+    await expect.poll(() => observer.snapshot().agents[0]?.version).toBe(1);
+    const none = await runCli(['beat', '--socket', path.join(tempDir(), 'none.sock'), '--count', '2', '--interval-ms', '0']);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toContain('2  dropped: no observer (ENOENT)');
+    const bad = await runCli(['beat', '--socket', sock, '--status', 'stall']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('Stall is synthesized by observers');
+  });
+
+  it('watch --json prints join, then a stall when the agent is killed, then stats', async () => {
+    const sock = path.join(tempDir(), 'watch.sock');
+    const watcher = startCli(['watch', '--socket', sock, '--stall-ms', '300', '--duration-ms', '4000', '--json']);
+    const done = finish(watcher);
+    let out = '';
+    watcher.stdout!.on('data', (d: Buffer) => (out += d));
+    await expect.poll(() => out.includes('"listening"'), { timeout: 15_000 }).toBe(true);
+    const agent = startFixture('agent-beat.ts', [sock, '0', '20']);
+    await expect.poll(() => out.includes('"join"'), { timeout: 15_000 }).toBe(true);
+    agent.kill('SIGKILL');
+    await expect.poll(() => out.includes('"stall"'), { timeout: 15_000 }).toBe(true);
+    watcher.kill('SIGINT');
+    const result = await done;
+    const events = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const join = events.find((e) => e.event === 'join')!;
+    const stall = events.find((e) => e.event === 'stall')!;
+    expect(join.pid).toBe(agent.pid);
+    expect(stall).toMatchObject({ pid: agent.pid, stalled: true });
+    expect(stall.silentForMs as number).toBeGreaterThanOrEqual(300);
+    expect(events.at(-1)).toMatchObject({ event: 'stats', stopped: 'SIGINT', stalls: 1 });
+  });
+});
