@@ -2,12 +2,13 @@
 // measured side by side in one run against the C limit and the peers.
 //   npm run bench              full run (the figures quoted in the README)
 //   npm run bench -- --quick   fewer, shorter runs, for a smoke check
-//   npm run bench -- --only machines   one section (dgram, machines)
+//   npm run bench -- --only machines   one section (dgram, heartbeat, machines)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchDgram } from './dgram.js';
+import { benchHeartbeat } from './heartbeat.js';
 import { benchMachines } from './machines.js';
 import { outDir } from './lib/processes.js';
 
@@ -29,6 +30,16 @@ if (wanted('dgram')) {
       runs: quick ? 3 : 7,
       sendsPerRun: quick ? 50_000 : 300_000,
       memorySends: quick ? 200_000 : 1_000_000,
+    }),
+  );
+}
+if (wanted('heartbeat')) {
+  sections.push(
+    await benchHeartbeat({
+      runs: quick ? 3 : 7,
+      beatsPerRun: quick ? 50_000 : 300_000,
+      memoryBeats: quick ? 200_000 : 1_000_000,
+      blastSeconds: quick ? 1 : 2,
     }),
   );
 }

@@ -1,10 +1,15 @@
 // `hostwire beat` and `hostwire watch`: the heartbeat protocol from the shell.
 import type { Command } from 'commander';
-import { Agent, Observer, type AgentSnapshot } from '../heartbeat/index.js';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Agent, installPanicHook, Observer, type AgentSnapshot } from '../heartbeat/index.js';
 import { parseStatus, type VlpVersion } from '../vlp/constants.js';
 import { parseCount, printJson, printLine, untilStopped } from './output.js';
 
 interface BeatOptions {
+  crashAfterMs?: number;
   socket: string;
   count: number;
   intervalMs: number;
@@ -18,6 +23,13 @@ async function beat(options: BeatOptions): Promise<void> {
   const status = parseStatus(options.status);
   if (options.vlp !== '1' && options.vlp !== '2') throw new Error(`--vlp must be 1 or 2, got "${options.vlp}"`);
   const agent = Agent.connect(options.socket, { version: Number(options.vlp) as VlpVersion, reconnectAfter: 3 });
+  if (options.crashAfterMs !== undefined) {
+    // Show what a crash looks like to the observer: a terminal frame, then silence.
+    installPanicHook(options.socket, { version: Number(options.vlp) as VlpVersion });
+    setTimeout(() => {
+      throw new Error(`hostwire beat: crashing on purpose after ${options.crashAfterMs} ms (--crash-after-ms)`);
+    }, options.crashAfterMs);
+  }
   const outcomes: Record<string, number> = {};
   for (let i = 0; i < options.count; i++) {
     const outcome = agent.beat(status, options.payload);
@@ -91,7 +103,51 @@ async function watch(options: WatchOptions): Promise<void> {
   else printLine(`\n${renderTable(observer)}\nstopped (${why})`);
 }
 
+// The main job in one command: an observer here, agents in child processes;
+// one is killed (a stall), one crashes (a terminal frame).
+async function demo(options: { json?: boolean }): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hostwire-demo-'));
+  const sock = path.join(dir, 'observer.sock');
+  const observer = Observer.listen(sock, { stallAfterMs: 500 });
+  const events: Record<string, unknown>[] = [];
+  const log = (event: string, a: AgentSnapshot, extra = '') => {
+    events.push({ event, ...jsonSafe(a) });
+    if (!options.json) printLine(`${event.padEnd(10)} pid ${a.pid}  ${a.status}  nonce ${a.nonce}  payload ${a.payload}${extra}`);
+  };
+  observer.on('join', (a) => log('join', a));
+  observer.on('stall', (a) => log('STALL', a, `  (silent ${Math.round(a.silentForMs)} ms)`));
+  observer.on('terminal', (a) => log('terminal', a, '  (Critical + NONCE_TERMINAL: it is dying)'));
+  const main = process.argv[1]!;
+  const run = (args: string[]) => spawn(process.execPath, [...process.execArgv, main, 'beat', '--socket', sock, ...args], { stdio: 'ignore' });
+  try {
+    if (!options.json) printLine(`observer on ${sock}, stall after 500 ms\n`);
+    const steady = run(['--count', '1000', '--interval-ms', '100']);
+    const crashing = run(['--count', '1000', '--interval-ms', '100', '--status', 'degraded', '--payload', '7', '--crash-after-ms', '800']);
+    await new Promise((r) => setTimeout(r, 1200));
+    steady.kill('SIGKILL'); // no last words: the observer must notice the silence
+    await new Promise((resolve) => {
+      const done = () => events.some((e) => e.event === 'STALL' && e.pid === steady.pid) && events.some((e) => e.event === 'terminal') && resolve(null);
+      observer.on('stall', done);
+      observer.on('terminal', done);
+      setTimeout(resolve, 5000);
+      done();
+    });
+    crashing.kill('SIGKILL');
+    const snapshot = observer.snapshot();
+    if (options.json) printJson({ socket: sock, events, counters: snapshot.counters });
+    else printLine(`\n${renderTable(observer)}`);
+  } finally {
+    observer.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export function registerHeartbeatCommands(program: Command): void {
+  program
+    .command('demo')
+    .description('heartbeats in one command: agents in child processes, a stall and a crash')
+    .option('--json', 'print one JSON object')
+    .action(demo);
   program
     .command('beat')
     .description('send VLP heartbeats to an observer and summarise the outcomes')
@@ -101,6 +157,7 @@ export function registerHeartbeatCommands(program: Command): void {
     .option('--status <s>', 'ok | degraded | critical', 'ok')
     .option('--payload <n>', 'u32 payload (VLP v0.2)', parseCount('--payload'), 0)
     .option('--vlp <1|2>', 'wire version', '2')
+    .option('--crash-after-ms <n>', 'install the panic hook and crash on purpose after n ms', parseCount('--crash-after-ms'))
     .option('--json', 'print one JSON object')
     .action(beat);
   program

@@ -53,4 +53,18 @@ describe('hostwire beat / watch', () => {
     expect(stall.silentForMs as number).toBeGreaterThanOrEqual(300);
     expect(events.at(-1)).toMatchObject({ event: 'stats', stopped: 'SIGINT', stalls: 1 });
   });
+
+  it('demo: a killed agent stalls and a crashing one sends its terminal frame', async () => {
+    const result = await runCli(['demo', '--json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { events: { event: string; pid: number; nonce: string }[]; counters: { stalls: number; terminals: number } };
+    const joins = report.events.filter((e) => e.event === 'join').map((e) => e.pid);
+    expect(joins).toHaveLength(2);
+    const stall = report.events.find((e) => e.event === 'STALL');
+    const terminal = report.events.find((e) => e.event === 'terminal');
+    expect(stall && joins.includes(stall.pid)).toBe(true);
+    expect(terminal?.nonce).toBe('18446744073709551615');
+    expect(terminal?.pid).not.toBe(stall?.pid);
+    expect(report.counters).toMatchObject({ stalls: 1, terminals: 1 });
+  });
 });
