@@ -1,6 +1,6 @@
 // VLP conformance: every CRC and frame vector of the shared suite, byte-exact,
 // through both the native codec and the TypeScript reference codec.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -34,7 +34,10 @@ interface FrameVector {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const vectorsPath = path.resolve(here, '../../../shared/vectors/vlp-test-vectors.json');
+// A copy of the shared conformance suite lives in the repository so a clone
+// tests on its own; when the shared suite sits beside the clone, the copy must match it.
+const vectorsPath = path.join(here, 'vectors', 'vlp-test-vectors.json');
+const sharedPath = path.resolve(here, '../../../shared/vectors/vlp-test-vectors.json');
 
 /** JSON.parse loses integers above 2^53: quote long integer literals first, then read them as BigInt. */
 function loadVectors(): { crc32c_vectors: CrcVector[]; frame_vectors: FrameVector[]; nonce_terminal_hex: string } {
@@ -60,6 +63,10 @@ function frameOf(inputs: NonNullable<FrameVector['inputs']>): VlpFrame {
 }
 
 describe('VLP conformance vectors', () => {
+  it.skipIf(!existsSync(sharedPath))('the in-repo copy is identical to ../shared/vectors (skipped when shared/ is not beside the clone)', () => {
+    expect(readFileSync(vectorsPath, 'utf8')).toBe(readFileSync(sharedPath, 'utf8'));
+  });
+
   it('loads the whole suite, u64 values above 2^53 intact', () => {
     expect(vectors.crc32c_vectors.length).toBe(5);
     expect(vectors.frame_vectors.length).toBe(15);
