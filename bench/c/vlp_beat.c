@@ -2,7 +2,7 @@
  * nonce, CRC-32C with the SSE4.2 instruction) and send() it on a connected
  * non-blocking AF_UNIX datagram socket. Prints {"nsPerOp","sent","dropped"}. */
 #define _GNU_SOURCE
-#include <nmmintrin.h>
+#include "vlp_common.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,19 +11,6 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
-
-static uint64_t now_ns(void) {
-  struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint32_t crc32c(const uint8_t *p, size_t n) {
-  uint64_t c = 0xFFFFFFFFu;
-  while (n >= 8) { uint64_t w; memcpy(&w, p, 8); c = _mm_crc32_u64(c, w); p += 8; n -= 8; }
-  uint32_t c32 = (uint32_t)c;
-  while (n--) c32 = _mm_crc32_u8(c32, *p++);
-  return c32 ^ 0xFFFFFFFFu;
-}
 
 int main(int argc, char **argv) {
   if (argc < 3) { fprintf(stderr, "usage: %s PATH COUNT\n", argv[0]); return 2; }
@@ -40,10 +27,7 @@ int main(int argc, char **argv) {
   for (long i = -count / 10; i < count; i++) {
     if (i == 0) { t0 = (double)now_ns(); sent = dropped = 0; }
     uint64_t ts = now_ns() - origin;
-    uint32_t payload = 0;
-    f[0] = 0x56; f[1] = 0x41; f[2] = 2; f[3] = 0;
-    memcpy(f + 4, &pid, 4); memcpy(f + 8, &ts, 8); memcpy(f + 16, &nonce, 8); memcpy(f + 24, &payload, 4);
-    uint32_t crc = crc32c(f, 28); memcpy(f + 28, &crc, 4);
+    vlp_encode(f, 0, pid, ts, nonce, 0);
     if (send(fd, f, 32, MSG_NOSIGNAL) == 32) { sent++; nonce++; } else dropped++;
   }
   double t1 = (double)now_ns();

@@ -4,7 +4,7 @@
  * per second for each of AGENTS distinct pids (the observer must run with
  * pid verification off), spread evenly over the second. Prints "ready". */
 #define _GNU_SOURCE
-#include <nmmintrin.h>
+#include "vlp_common.h"
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,23 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint64_t now_ns(void) {
-  struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-static uint32_t crc32c(const uint8_t *p, size_t n) {
-  uint64_t c = 0xFFFFFFFFu;
-  while (n >= 8) { uint64_t w; memcpy(&w, p, 8); c = _mm_crc32_u64(c, w); p += 8; n -= 8; }
-  uint32_t c32 = (uint32_t)c;
-  while (n--) c32 = _mm_crc32_u8(c32, *p++);
-  return c32 ^ 0xFFFFFFFFu;
-}
-static void encode(uint8_t *f, uint32_t pid, uint64_t ts, uint64_t nonce) {
-  uint32_t payload = 7;
-  f[0] = 0x56; f[1] = 0x41; f[2] = 2; f[3] = 0;
-  memcpy(f + 4, &pid, 4); memcpy(f + 8, &ts, 8); memcpy(f + 16, &nonce, 8); memcpy(f + 24, &payload, 4);
-  uint32_t crc = crc32c(f, 28); memcpy(f + 28, &crc, 4);
-}
+static void encode(uint8_t *f, uint32_t pid, uint64_t ts, uint64_t nonce) { vlp_encode(f, 0, pid, ts, nonce, 7); }
 static int open_to(const char *path) {
   int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
