@@ -65,15 +65,26 @@ export class MachineStore implements AsyncDisposable {
     const lock = await StoreLock.acquire(path.join(dir, LOCK_FILE), dir);
     const store = new MachineStore(dir, lock, durable, logger);
     try {
-      for (const name of await store.list()) {
-        const removed = await removeStaleTempFiles(store.#dir(name));
-        if (removed.length > 0) logger.info({ machine: name, removed }, 'removed temp files left by an interrupted write');
-      }
+      await store.#sweepTempFiles();
     } catch (err) {
       lock.release();
       throw err;
     }
     return store;
+  }
+
+  // Under the lock no other writer exists, so any temp file is a killed
+  // writer's leftover. One readdir per machine, all in parallel.
+  async #sweepTempFiles(): Promise<void> {
+    const entries = await readdir(this.baseDir, { withFileTypes: true });
+    await Promise.all(
+      entries
+        .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+        .map(async (e) => {
+          const removed = await removeStaleTempFiles(path.join(this.baseDir, e.name));
+          if (removed.length > 0) this.#logger.info({ machine: e.name, removed }, 'removed temp files left by an interrupted write');
+        }),
+    );
   }
 
   /** Path of a machine's config file. */
@@ -293,8 +304,15 @@ export class MachineStore implements AsyncDisposable {
 
   async #write(config: MachineConfig): Promise<void> {
     this.#assertOpen();
-    const text = encodeConfig(config);
     const file = this.configPath(config.name);
+    const text = encodeConfig(config);
+    // Never write what could not be loaded back: the decoder's rules are the only rules.
+    try {
+      decodeConfig(text, file);
+    } catch (err) {
+      if (!(err instanceof MachineConfigError)) throw err;
+      throw new MachineConfigError(file, `refusing to write: ${err.detail}`, null, null);
+    }
     const options = { durable: this.#durable };
     try {
       await writeFileDurable(file, text, options);

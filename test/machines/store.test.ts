@@ -204,6 +204,19 @@ describe('MachineStore', () => {
     await again.close();
   });
 
+  it('refuses to write a config it could not load back, and leaves nothing behind', async () => {
+    await using store = await openStore();
+    await expect(store.create({ name: 'bad', cpus: 0, memoryMb: 512, diskGb: 1 })).rejects.toMatchObject({
+      code: 'ERR_MACHINE_CONFIG',
+      message: expect.stringContaining('refusing to write: cpus: must be at least 1, found 0'),
+    });
+    await expect(store.create({ name: 'bad', ...base, memoryMb: 1.5 })).rejects.toThrow('memory_mb: expected an integer');
+    expect(existsSync(path.join(store.baseDir, 'bad'))).toBe(false);
+    await store.create({ name: 'good', ...base });
+    await expect(store.update('good', (c) => ({ ...c, distro: 42 as unknown as string }))).rejects.toThrow('distro: expected a string');
+    expect((await store.load('good')).config.distro).toBeUndefined();
+  });
+
   it('save writes a config as given and fills createdAt once', async () => {
     await using store = await openStore();
     const config: MachineConfig = { name: 'plain' as MachineName, ...base, state: 'stopped' };
