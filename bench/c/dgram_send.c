@@ -8,12 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
-
-static double now_ns(void) {
-  struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
+#include "clock.h"
 
 int main(int argc, char **argv) {
   if (argc < 3) { fprintf(stderr, "usage: %s PATH COUNT\n", argv[0]); return 2; }
@@ -25,12 +20,12 @@ int main(int argc, char **argv) {
   unsigned char frame[32]; memset(frame, 7, sizeof frame);
   long sent = 0, dropped = 0;
   for (long i = 0; i < count / 10; i++) send(fd, frame, sizeof frame, MSG_NOSIGNAL); /* warm-up */
-  double t0 = now_ns();
+  double t0 = (double)now_ns();
   for (long i = 0; i < count; i++) {
     if (send(fd, frame, sizeof frame, MSG_NOSIGNAL) == (ssize_t)sizeof frame) sent++;
     else dropped++;
   }
-  double t1 = now_ns();
+  double t1 = (double)now_ns();
   printf("{\"nsPerOp\":%.2f,\"sent\":%ld,\"dropped\":%ld}\n", (t1 - t0) / (double)count, sent, dropped);
   return 0;
 }

@@ -6,13 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include "clock.h"
 #include <unistd.h>
-
-static double now_ns(void) {
-  struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 int main(int argc, char **argv) {
   if (argc < 4) { fprintf(stderr, "usage: %s DIR COUNT BYTES\n", argv[0]); return 2; }
@@ -25,7 +20,7 @@ int main(int argc, char **argv) {
   snprintf(temp, sizeof temp, "%s/.config.toml.tmp", dir);
   int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0) { perror("open dir"); return 1; }
-  double t0 = now_ns();
+  double t0 = (double)now_ns();
   for (long i = 0; i < count; i++) {
     int fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) { perror("open"); return 1; }
@@ -35,7 +30,7 @@ int main(int argc, char **argv) {
     if (rename(temp, target) != 0) { perror("rename"); return 1; }
     if (fsync(dfd) != 0) { perror("fsync dir"); return 1; }
   }
-  double t1 = now_ns();
+  double t1 = (double)now_ns();
   printf("{\"nsPerOp\":%.0f}\n", (t1 - t0) / (double)count);
   return 0;
 }

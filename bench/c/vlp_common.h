@@ -1,15 +1,9 @@
-/* Shared by the C reference programs that speak VLP: a monotonic clock,
- * CRC-32C with the SSE4.2 instruction (compile with -msse4.2), and a v0.2 encoder. */
+/* Shared by the C reference programs that speak VLP: CRC-32C with the SSE4.2 instruction (compile with -msse4.2), and a v0.2 encoder. */
 #pragma once
 #include <nmmintrin.h>
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
-
-static inline uint64_t now_ns(void) {
-  struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+#include "clock.h"
 
 static inline uint32_t crc32c(const uint8_t *p, size_t n) {
   uint64_t c = 0xFFFFFFFFu;

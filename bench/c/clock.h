@@ -1,0 +1,9 @@
+/* Monotonic nanoseconds, for the C reference programs. */
+#pragma once
+#include <stdint.h>
+#include <time.h>
+
+static inline uint64_t now_ns(void) {
+  struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
