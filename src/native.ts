@@ -34,6 +34,7 @@ export interface NativeDgramReceiver {
   readonly meta: Int32Array;
   readonly fd: number;
   readonly fdsClosed: number;
+  readonly truncated: number;
   receiveBufferSize: number;
 }
 

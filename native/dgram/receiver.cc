@@ -59,6 +59,7 @@ Napi::Function DgramReceiver::Define(Napi::Env env) {
           InstanceAccessor<&DgramReceiver::GetMeta>("meta"),
           InstanceAccessor<&DgramReceiver::GetFd>("fd"),
           InstanceAccessor<&DgramReceiver::GetFdsClosed>("fdsClosed"),
+          InstanceAccessor<&DgramReceiver::GetTruncated>("truncated"),
           InstanceAccessor<&DgramReceiver::GetReceiveBufferSize,
                            &DgramReceiver::SetReceiveBufferSize>("receiveBufferSize"),
           StaticValue("META_FIELDS", Napi::Number::New(env, kMetaFields)),
@@ -226,7 +227,10 @@ int DgramReceiver::ReadBatch() {
     msghdr& hdr = messages_[i].msg_hdr;
     int32_t* record = meta_ + static_cast<size_t>(i) * kMetaFields;
     int flags = 0;
-    if (hdr.msg_flags & MSG_TRUNC) flags |= kFlagTruncated;
+    if (hdr.msg_flags & MSG_TRUNC) {
+      flags |= kFlagTruncated;
+      truncated_ += 1;
+    }
     if (hdr.msg_flags & MSG_CTRUNC) flags |= kFlagControlTruncated;
     record[kMetaLength] = static_cast<int32_t>(messages_[i].msg_len);
     record[kMetaPid] = -1;
@@ -313,6 +317,10 @@ Napi::Value DgramReceiver::GetFd(const Napi::CallbackInfo& info) {
 
 Napi::Value DgramReceiver::GetFdsClosed(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), fds_closed_);
+}
+
+Napi::Value DgramReceiver::GetTruncated(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), truncated_);
 }
 
 Napi::Value DgramReceiver::GetReceiveBufferSize(const Napi::CallbackInfo& info) {

@@ -50,6 +50,7 @@ class DgramReceiver : public Napi::ObjectWrap<DgramReceiver> {
   Napi::Value GetMeta(const Napi::CallbackInfo& info);
   Napi::Value GetFd(const Napi::CallbackInfo& info);
   Napi::Value GetFdsClosed(const Napi::CallbackInfo& info);
+  Napi::Value GetTruncated(const Napi::CallbackInfo& info);
   Napi::Value GetReceiveBufferSize(const Napi::CallbackInfo& info);
   void SetReceiveBufferSize(const Napi::CallbackInfo& info, const Napi::Value& value);
 
@@ -72,6 +73,7 @@ class DgramReceiver : public Napi::ObjectWrap<DgramReceiver> {
   uint32_t batch_size_ = 0;
   uint32_t message_size_ = 0;
   double fds_closed_ = 0;
+  double truncated_ = 0;
 
   uint8_t* data_ = nullptr;  // backing store of data_ref_ (batch_size_ * message_size_)
   int32_t* meta_ = nullptr;  // backing store of meta_ref_ (batch_size_ * kMetaFields)

@@ -187,10 +187,6 @@ export class DgramReceiver extends EventEmitter<DgramReceiverEvents> implements 
     const stats = this.#stats;
     stats.batches++;
     stats.datagrams += count;
-    for (let i = 0; i < count; i++) {
-      if (batch.truncated(i)) stats.truncated++;
-    }
-    stats.fdsClosed = this.#handle.fdsClosed;
     if (this.#onBatch) this.#onBatch(batch);
     if (this.listenerCount('message') > 0) {
       for (let i = 0; i < count && !this.#closed; i++) {
@@ -215,7 +211,14 @@ export class DgramReceiver extends EventEmitter<DgramReceiverEvents> implements 
 
   /** Counters since bind; `fdsClosed` counts descriptors senders passed in. */
   get stats(): Readonly<ReceiverStats> {
-    return { ...this.#stats, fdsClosed: this.#closed ? this.#stats.fdsClosed : this.#handle.fdsClosed };
+    if (!this.#closed) this.#snapshotNativeCounters();
+    return { ...this.#stats };
+  }
+
+  // Truncations and closed fds are counted by the addon, where they happen.
+  #snapshotNativeCounters(): void {
+    this.#stats.truncated = this.#handle.truncated;
+    this.#stats.fdsClosed = this.#handle.fdsClosed;
   }
 
   get fd(): number {
@@ -244,7 +247,7 @@ export class DgramReceiver extends EventEmitter<DgramReceiverEvents> implements 
   /** Closes the socket and removes its file, if it is still ours. Idempotent. */
   close(): void {
     if (this.#closed) return;
-    this.#stats.fdsClosed = this.#handle.fdsClosed;
+    this.#snapshotNativeCounters();
     this.#closed = true;
     this.#reading = false;
     this.#handle.close();
