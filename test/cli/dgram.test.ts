@@ -1,4 +1,6 @@
+import { statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DgramReceiver, DgramSender } from '../../src/dgram/index.js';
 import { finish } from '../helpers/child.js';
@@ -61,5 +63,10 @@ describe('hostwire dgram', () => {
     expect(report.received[0]).toContain(`from pid ${report.childPid}`);
     expect(report.whenNobodyReads['dropped: kernel queue full']).toBeGreaterThan(0);
     expect(report.afterReceiverClosed).toBe('dropped: peer gone');
+  });
+
+  it('the built command is executable, so `npx hostwire` works from a clone', () => {
+    const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli/main.js');
+    expect(statSync(main).mode & 0o111).toBe(0o111);
   });
 });
