@@ -21,7 +21,13 @@
         "native/heartbeat/process_id.cc",
         "native/heartbeat/agent.cc",
         "native/heartbeat/fatal_signals.cc",
-        "native/heartbeat/heartbeat.cc"
+        "native/heartbeat/heartbeat.cc",
+        "native/netlink/netns.cc",
+        "native/netlink/rtnl_socket.cc",
+        "native/netlink/messages.cc",
+        "native/netlink/objects.cc",
+        "native/netlink/request_socket.cc",
+        "native/netlink/monitor.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

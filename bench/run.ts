@@ -2,7 +2,8 @@
 // measured side by side in one run against the C limit and the peers.
 //   npm run bench              full run (the figures quoted in the README)
 //   npm run bench -- --quick   fewer, shorter runs, for a smoke check
-//   npm run bench -- --only machines   one section (dgram, heartbeat, machines)
+//   npm run bench -- --only machines   one section (dgram, heartbeat, machines, netlink)
+//   sudo npm run bench -- --only netlink   rtnetlink in a throwaway network namespace (root only)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { benchDgram } from './dgram.js';
 import { benchHeartbeat } from './heartbeat.js';
 import { benchMachines } from './machines.js';
+import { benchNetlink } from './netlink.js';
 import { outDir } from './lib/processes.js';
 
 const { values } = parseArgs({
@@ -45,6 +47,20 @@ if (wanted('heartbeat')) {
 }
 if (wanted('machines')) {
   sections.push(benchMachines({ runs: quick ? 3 : 7, saves: quick ? 50 : 200, machines: 1000 }));
+}
+if (wanted('netlink')) {
+  if (process.getuid?.() === 0) {
+    sections.push(
+      benchNetlink({
+        runs: quick ? 3 : 7,
+        routeOps: quick ? 2_000 : 20_000,
+        fdbOps: quick ? 1_000 : 5_000,
+        spawnOps: quick ? 30 : 300,
+      }),
+    );
+  } else {
+    sections.push('netlink: skipped — needs root (it creates a network namespace with `ip netns add`); run `sudo npm run bench -- --only netlink`');
+  }
 }
 
 const report = sections.join('\n\n');

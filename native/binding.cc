@@ -4,6 +4,7 @@
 #include "dgram/dgram.h"
 #include "sys/sys.h"
 #include "heartbeat/heartbeat.h"
+#include "netlink/netlink.h"
 #include "vlp/vlp.h"
 
 namespace {
@@ -13,6 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   hostwire::InitSys(env, exports);
   hostwire::InitVlp(env, exports);
   hostwire::InitHeartbeat(env, exports);
+  hostwire::InitNetlink(env, exports);
   return exports;
 }
 

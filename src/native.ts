@@ -54,6 +54,39 @@ export interface NativeDgramReceiverClass {
   readonly FLAG_FDS_CLOSED: number;
 }
 
+/** Native rtnetlink request socket; see src/netlink/netlink.ts. */
+export interface NativeNetlinkSocket {
+  /** op 0 add, 1 replace, 2 delete; -1 = default. False only for a delete of an absent route. */
+  changeRoute(
+    op: number,
+    dst: string,
+    prefix: number,
+    oif: number,
+    gateway: string | null,
+    table: number,
+    protocol: number,
+    scope: number,
+    metric: number,
+    type: number,
+  ): boolean;
+  routes(family: number, table: number, dst: string | null, prefix: number): import('./netlink/types.js').Route[];
+  lookupRoute(address: string): import('./netlink/types.js').Route | null;
+  links(): import('./netlink/types.js').Link[];
+  link(nameOrIndex: string | number): import('./netlink/types.js').Link | null;
+  fdb(master: number): import('./netlink/types.js').FdbEntry[];
+  close(): void;
+  readonly netns: string | null;
+  readonly fd: number;
+}
+
+export interface NativeNetlinkMonitor {
+  start(): void;
+  close(): void;
+  ref(): void;
+  unref(): void;
+  readonly netns: string | null;
+}
+
 export interface NativeAddon {
   dgram: {
     DgramSender: new (path: string, requirePeer: boolean) => NativeDgramSender;
@@ -61,6 +94,16 @@ export interface NativeAddon {
     classifySendErrno(errno: number, wasConnected: boolean): number;
   };
   vlp: NativeVlp;
+  netlink: {
+    NetlinkSocket: new (netns: string | null) => NativeNetlinkSocket;
+    NetlinkMonitor: new (
+      netns: string | null,
+      groups: number[],
+      onEvents: (events: import('./netlink/monitor.js').NetlinkEvent[]) => void,
+      onError: (err: Error) => void,
+    ) => NativeNetlinkMonitor;
+    groups: { link: number; neigh: number; ipv4Route: number; ipv6Route: number };
+  };
   heartbeat: {
     HeartbeatAgent: { new (sender: NativeDgramSender, version: number): NativeHeartbeatAgent; readonly INVALID_STATUS: number };
     installFatalSignalHook(path: string, version: number): void;

@@ -33,6 +33,16 @@ export function runCase<T>(file: string, args: string[], nodeFlags: string[] = [
   return cpu === undefined ? runJson<T>(process.execPath, argv) : runJson<T>(...pinned(cpu, process.execPath, argv));
 }
 
+/**
+ * Runs a TypeScript case file like runCase, but with the whole Node process
+ * inside network namespace `netns` (`ip netns exec`), for peers that can only
+ * open their sockets in the namespace they run in. Needs root.
+ */
+export function runCaseInNetns<T>(netns: string, file: string, args: string[], nodeFlags: string[] = [], cpu?: number): T {
+  const argv = ['netns', 'exec', netns, process.execPath, ...nodeFlags, '--import', 'tsx', path.join(benchDir, 'cases', file), ...args];
+  return cpu === undefined ? runJson<T>('ip', argv) : runJson<T>(...pinned(cpu, 'ip', argv));
+}
+
 /** The command line that runs `command` on one CPU only (taskset). */
 export function pinned(cpu: number, command: string, args: string[]): [string, string[]] {
   return ['taskset', ['-c', String(cpu), command, ...args]];

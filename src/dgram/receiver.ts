@@ -1,7 +1,7 @@
 // Receiving end of an AF_UNIX datagram socket, driven by Node's event loop.
 import { EventEmitter } from 'node:events';
 import { native, type NativeDgramReceiver } from '../native.js';
-import { checkInteger, checkPath, invalidArg } from './errors.js';
+import { checkInteger, checkPath, invalidArg } from '../common/args.js';
 
 const Native = native.dgram.DgramReceiver;
 const FIELDS = Native.META_FIELDS;

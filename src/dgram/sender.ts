@@ -1,6 +1,6 @@
 // Sending end of an AF_UNIX datagram socket (pathname or "@abstract").
 import { native, type NativeDgramSender } from '../native.js';
-import { checkInteger, checkPath } from './errors.js';
+import { checkInteger, checkPath } from '../common/args.js';
 import { outcomeOf, SENT, type SendOutcome } from './outcome.js';
 
 // Lets other hostwire modules (the heartbeat agent) reach the native handle

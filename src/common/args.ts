@@ -1,5 +1,5 @@
-// Argument checks shared by the datagram classes: bad options are a TypeError
-// or RangeError with a Node-style code, thrown before any syscall.
+// Argument checks shared by the modules: bad options are a TypeError or
+// RangeError with a Node-style code, thrown before any syscall.
 
 export function invalidArg(name: string, expected: string, value: unknown): TypeError {
   const err = new TypeError(`The "${name}" option must be ${expected}; received ${describe(value)}`);

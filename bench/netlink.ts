@@ -1,0 +1,138 @@
+// rtnetlink: route replace and bridge FDB dump in a throwaway network
+// namespace — hostwire vs the C limit vs shelling out to iproute2 vs the
+// `netlink` npm package. Needs root (ip netns add, setns).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createBenchNetns } from './lib/netns.js';
+import { benchDir, compileC, pinned, runCase, runCaseInNetns, runJson } from './lib/processes.js';
+import { formatSummary, summarize, table, type Summary } from './lib/stats.js';
+
+export interface NetlinkBenchOptions {
+  runs: number;
+  /** Route replaces per run, for C, hostwire and the netlink package. */
+  routeOps: number;
+  /** FDB dumps per run, for C, hostwire and the netlink package. */
+  fdbOps: number;
+  /** Operations per run for the execFile peer (each spawns ip or bridge: milliseconds). */
+  spawnOps: number;
+}
+
+type Op = 'route' | 'fdb';
+const OPS: Op[] = ['route', 'fdb'];
+const CONTENDERS = ['c', 'hostwire', 'spawn', 'netlink'] as const;
+type Contender = (typeof CONTENDERS)[number];
+
+interface CaseResult {
+  nsPerOp: number[];
+  entries?: number;
+}
+
+// Every contender runs on CPU 0: the kernel does the work in the caller's
+// context (sendmsg/recvmsg), so the whole operation stays on one core.
+const CPU = 0;
+
+/** hostwire's rtnetlink API lands in src/netlink; until then its rows read "—". */
+export function hostwireNetlinkAvailable(): boolean {
+  return existsSync(path.join(benchDir, '..', 'src', 'netlink', 'index.ts'));
+}
+
+/** One run of bench/cases/netlink-hostwire.ts (host namespace; it opens its socket in `netns`). */
+export function runHostwireCase(netns: string, op: Op, runs: number, ops: number): CaseResult {
+  return runCase<CaseResult>('netlink-hostwire.ts', [netns, op, String(runs), String(ops)], [], CPU);
+}
+
+function formatUs(s: Summary): string {
+  return formatSummary(s, 'µs', s.median < 100 ? 1 : 0);
+}
+
+function formatTimes(ratio: number): string {
+  return `${ratio.toFixed(ratio < 100 ? 2 : 0)}×`;
+}
+
+export function benchNetlink(options: NetlinkBenchOptions): string {
+  const cBinary: Record<Op, string> = { route: compileC('nl_route_replace'), fdb: compileC('nl_fdb_dump') };
+  const withHostwire = hostwireNetlinkAvailable();
+  const opsFor = (op: Op) => (op === 'route' ? options.routeOps : options.fdbOps);
+
+  const times = Object.fromEntries(OPS.map((op) => [op, Object.fromEntries(CONTENDERS.map((c) => [c, [] as number[]]))])) as Record<
+    Op,
+    Record<Contender, number[]>
+  >;
+  const entries: Partial<Record<Contender, number>> = {};
+
+  const netns = createBenchNetns();
+  try {
+    // Round-robin, every contender in a fresh process each run, all on the
+    // same namespace, so drift on a shared machine touches them alike.
+    for (let run = 0; run < options.runs; run++) {
+      for (const op of OPS) {
+        const ops = String(opsFor(op));
+        const c = runJson<{ nsPerOp: number; entries?: number }>(...pinned(CPU, cBinary[op], [netns.name, ops]));
+        times[op].c.push(c.nsPerOp);
+        const results: [Contender, CaseResult][] = [
+          ['spawn', runCase<CaseResult>('netlink-spawn.ts', [netns.name, op, '1', String(options.spawnOps)], [], CPU)],
+          ['netlink', runCaseInNetns<CaseResult>(netns.name, 'netlink-peer.ts', [op, '1', ops], [], CPU)],
+        ];
+        if (withHostwire) results.push(['hostwire', runHostwireCase(netns.name, op, 1, opsFor(op))]);
+        for (const [who, r] of results) times[op][who].push(...r.nsPerOp);
+        if (op === 'fdb') {
+          entries.c = c.entries;
+          for (const [who, r] of results) entries[who] = r.entries;
+        }
+      }
+    }
+  } finally {
+    netns.cleanup();
+  }
+
+  const us = (values: number[]) => summarize(values.map((v) => v / 1000));
+  const fdbEntries = entries.c ?? 0;
+  // Every contender must have seen the same dump; say so where one did not.
+  const sawOther = (who: Contender) =>
+    entries[who] !== undefined && entries[who] !== fdbEntries ? ` — saw ${entries[who]} entries, not ${fdbEntries}` : '';
+
+  const labels: Record<Op, Record<Contender, string>> = {
+    route: {
+      c: 'route replace — C loop: RTM_NEWROUTE create+replace, ack (the limit)',
+      hostwire: 'route replace — hostwire Netlink.replaceRoute()',
+      spawn: 'route replace — execFile ip -n NS route replace',
+      netlink: 'route replace — netlink package newRoute(), create+replace',
+    },
+    fdb: {
+      c: 'FDB dump — C loop: AF_BRIDGE RTM_GETNEIGH dump, parsed (the limit)',
+      hostwire: 'FDB dump — hostwire Netlink.listFdb()',
+      spawn: 'FDB dump — execFile bridge -n NS -j fdb show + JSON.parse',
+      netlink: 'FDB dump — netlink package getNeighbors({ family: AF_BRIDGE })',
+    },
+  };
+
+  const rows: string[][] = [];
+  for (const op of OPS) {
+    const s = Object.fromEntries(CONTENDERS.map((c) => [c, times[op][c].length > 0 ? us(times[op][c]) : undefined])) as Record<
+      Contender,
+      Summary | undefined
+    >;
+    const c = s.c!;
+    const hw = s.hostwire;
+    for (const who of CONTENDERS) {
+      const label = labels[op][who] + (op === 'fdb' ? sawOther(who) : '');
+      const mine = s[who];
+      if (!mine) {
+        rows.push([`${label} (src/netlink not there yet)`, '—', '—', '—']);
+        continue;
+      }
+      const faster = who === 'spawn' || who === 'netlink' ? (hw ? formatTimes(mine.median / hw.median) : '—') : '—';
+      rows.push([label, formatUs(mine), formatTimes(mine.median / c.median), faster]);
+    }
+  }
+  return table(
+    [
+      `rtnetlink in a network namespace (${options.runs} runs × ${options.routeOps.toLocaleString('en')} route replaces / ` +
+        `${options.fdbOps.toLocaleString('en')} dumps of ${fdbEntries} FDB entries; execFile: ${options.spawnOps} ops)`,
+      'median µs/op (min–max)',
+      '× C',
+      'hostwire is N× faster',
+    ],
+    rows,
+  );
+}

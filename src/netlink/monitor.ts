@@ -1,0 +1,117 @@
+// NetlinkMonitor: route, link and bridge FDB change notifications as events
+// on Node's loop. A notification the kernel had to drop (the queue
+// overflowed) is reported as 'overrun': whoever keeps state must re-read it.
+import { EventEmitter } from 'node:events';
+import { native, type NativeNetlinkMonitor } from '../native.js';
+import { checkNetns } from './netlink.js';
+import type { FdbEntry, Link, NetnsOption, Route } from './types.js';
+
+export type MonitorGroup = 'link' | 'ipv4-route' | 'ipv6-route' | 'fdb';
+
+export type NetlinkEvent =
+  | { kind: 'route'; action: 'new' | 'del'; route: Route }
+  | { kind: 'link'; action: 'new' | 'del'; link: Link }
+  | { kind: 'fdb'; action: 'new' | 'del'; fdb: FdbEntry }
+  | { kind: 'overrun' };
+
+export interface MonitorOptions extends NetnsOption {
+  /** Default: all four. */
+  groups?: MonitorGroup[];
+  /** Whether the monitor keeps the process alive (default true). */
+  ref?: boolean;
+}
+
+interface MonitorEvents {
+  /** Every event of one wakeup, in kernel order. */
+  events: [NetlinkEvent[]];
+  route: [Extract<NetlinkEvent, { kind: 'route' }>];
+  link: [Extract<NetlinkEvent, { kind: 'link' }>];
+  fdb: [Extract<NetlinkEvent, { kind: 'fdb' }>];
+  overrun: [];
+  error: [Error];
+}
+
+const GROUP_IDS: Record<MonitorGroup, number> = {
+  link: native.netlink.groups.link,
+  'ipv4-route': native.netlink.groups.ipv4Route,
+  'ipv6-route': native.netlink.groups.ipv6Route,
+  fdb: native.netlink.groups.neigh,
+};
+
+export class NetlinkMonitor extends EventEmitter<MonitorEvents> implements Disposable {
+  readonly #handle: NativeNetlinkMonitor;
+  #closed = false;
+
+  private constructor(handle: NativeNetlinkMonitor) {
+    super();
+    this.#handle = handle;
+  }
+
+  static open(options: MonitorOptions = {}): NetlinkMonitor {
+    const netns = checkNetns(options.netns);
+    const groups = options.groups ?? (Object.keys(GROUP_IDS) as MonitorGroup[]);
+    for (const group of groups) {
+      if (!(group in GROUP_IDS)) {
+        const err = new TypeError(`unknown monitor group ${JSON.stringify(group)}; use ${Object.keys(GROUP_IDS).join(', ')}`);
+        (err as NodeJS.ErrnoException).code = 'ERR_INVALID_ARG_VALUE';
+        throw err;
+      }
+    }
+    let monitor: NetlinkMonitor | undefined;
+    const handle = new native.netlink.NetlinkMonitor(
+      netns ?? null,
+      groups.map((g) => GROUP_IDS[g]),
+      (events) => monitor!.#dispatch(events),
+      (err) => monitor!.emit('error', err),
+    );
+    monitor = new NetlinkMonitor(handle);
+    if (options.ref === false) handle.unref();
+    handle.start();
+    return monitor;
+  }
+
+  get netns(): string | null {
+    return this.#handle.netns;
+  }
+
+  #dispatch(events: NetlinkEvent[]): void {
+    if (this.#closed) return;
+    this.emit('events', events);
+    for (const event of events) {
+      switch (event.kind) {
+        case 'route':
+          this.emit('route', event);
+          break;
+        case 'link':
+          this.emit('link', event);
+          break;
+        case 'fdb':
+          this.emit('fdb', event);
+          break;
+        case 'overrun':
+          this.emit('overrun');
+          break;
+      }
+    }
+  }
+
+  ref(): this {
+    this.#handle.ref();
+    return this;
+  }
+
+  unref(): this {
+    this.#handle.unref();
+    return this;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#handle.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

@@ -1,0 +1,212 @@
+// Netlink: a typed rtnetlink request socket — routes, links, bridge FDB — in
+// this network namespace or another. Calls are synchronous: each is one kernel
+// round trip of a few microseconds (the kernel answers inside the send), far
+// less than a trip through the threadpool would cost.
+import { isIP } from 'node:net';
+import { checkInteger, invalidArg } from '../common/args.js';
+import { native, type NativeNetlinkSocket } from '../native.js';
+import { MAIN_TABLE, routeProtocolId, routeScopeId, routeTypeId } from './constants.js';
+import type { FdbEntry, Link, NetnsOption, Route, RouteSpec } from './types.js';
+
+const ADD = 0;
+const REPLACE = 1;
+const DELETE = 2;
+
+export interface RouteFilter {
+  family?: 4 | 6;
+  /** Table id, or 'all'; default main (254), as `ip route show`. */
+  table?: number | 'all';
+  protocol?: number | string;
+  oif?: number;
+}
+
+export type DeleteRouteOutcome = 'deleted' | 'absent';
+
+export class Netlink implements Disposable {
+  readonly #socket: NativeNetlinkSocket;
+  #closed = false;
+
+  private constructor(socket: NativeNetlinkSocket) {
+    this.#socket = socket;
+  }
+
+  /**
+   * Opens an rtnetlink socket, inside `netns` when given (the socket is
+   * created on a short-lived thread that joins the namespace; the calling
+   * thread never moves). Throws a Node-style error (ENOENT with `path` for an
+   * unknown namespace, EPERM without CAP_SYS_ADMIN).
+   */
+  static open(options: NetnsOption = {}): Netlink {
+    const netns = checkNetns(options.netns);
+    return new Netlink(new native.netlink.NetlinkSocket(netns ?? null));
+  }
+
+  /** The namespace path this socket lives in, or null for the caller's own. */
+  get netns(): string | null {
+    return this.#socket.netns;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  // ── routes ────────────────────────────────────────────────────────────────
+
+  /** Routes of one table (main by default), like `ip route show`; cache entries are left out. */
+  listRoutes(filter: RouteFilter = {}): Route[] {
+    const table = filter.table === 'all' ? 0 : filter.table === undefined ? MAIN_TABLE : checkTable(filter.table);
+    const family = filter.family === undefined ? 0 : checkFamily(filter.family);
+    let routes = this.#socket.routes(family, table, null, 0);
+    if (filter.protocol !== undefined) {
+      const protocol = toId('protocol', filter.protocol, routeProtocolId, 255);
+      routes = routes.filter((r) => r.protocol === protocol);
+    }
+    if (filter.oif !== undefined) routes = routes.filter((r) => r.oif === filter.oif);
+    return routes;
+  }
+
+  /** Every route for exactly `dst/prefix` in `table` (several can differ in metric, device or type). */
+  routesTo(dst: string, prefix: number, options: { table?: number } = {}): Route[] {
+    checkDestination(dst, prefix);
+    return this.#socket.routes(0, checkTable(options.table ?? MAIN_TABLE), dst, prefix);
+  }
+
+  /** The route for exactly `dst/prefix` in `table`, or null; the lowest metric wins when there are several. */
+  getRoute(dst: string, prefix: number, options: { table?: number } = {}): Route | null {
+    const routes = this.routesTo(dst, prefix, options);
+    if (routes.length <= 1) return routes[0] ?? null;
+    return routes.reduce((best, r) => ((r.metric ?? 0) < (best.metric ?? 0) ? r : best));
+  }
+
+  /** The route the kernel would use to reach `address` (`ip route get`), or null when it is unreachable. */
+  lookupRoute(address: string): Route | null {
+    if (typeof address !== 'string' || isIP(address) === 0) throw invalidArg('address', 'an IPv4 or IPv6 address', address);
+    return this.#socket.lookupRoute(address);
+  }
+
+  /** Adds a route; throws EEXIST when one with the same key exists. */
+  addRoute(spec: RouteSpec): void {
+    this.#change(ADD, spec);
+  }
+
+  /** Adds the route or replaces the one with the same key (`ip route replace`). */
+  replaceRoute(spec: RouteSpec): void {
+    this.#change(REPLACE, spec);
+  }
+
+  /**
+   * Deletes a route. Fields left out match any route (as `ip route del`); set
+   * `protocol` to delete only a route you own. An absent route is the outcome
+   * 'absent', not an error.
+   */
+  deleteRoute(spec: RouteSpec): DeleteRouteOutcome {
+    return this.#change(DELETE, spec) ? 'deleted' : 'absent';
+  }
+
+  #change(op: number, spec: RouteSpec): boolean {
+    if (spec === null || typeof spec !== 'object') throw invalidArg('route', 'an object', spec);
+    checkDestination(spec.dst, spec.prefix);
+    const family = isIP(spec.dst);
+    if (spec.gateway !== undefined && isIP(spec.gateway) !== family) {
+      throw invalidArg('gateway', `an IPv${family} address`, spec.gateway);
+    }
+    return this.#socket.changeRoute(
+      op,
+      spec.dst,
+      spec.prefix,
+      spec.oif === undefined ? 0 : checkInteger('oif', spec.oif, 1, 0x7fffffff),
+      spec.gateway ?? null,
+      spec.table === undefined ? -1 : checkTable(spec.table),
+      spec.protocol === undefined ? -1 : toId('protocol', spec.protocol, routeProtocolId, 255),
+      spec.scope === undefined ? -1 : toId('scope', spec.scope, routeScopeId, 255),
+      spec.metric === undefined ? -1 : checkInteger('metric', spec.metric, 0, 0x7fffffff),
+      spec.type === undefined ? -1 : toId('type', spec.type, routeTypeId, 255),
+    );
+  }
+
+  // ── links ─────────────────────────────────────────────────────────────────
+
+  listLinks(): Link[] {
+    return this.#socket.links();
+  }
+
+  linkByName(name: string): Link | null {
+    if (typeof name !== 'string' || name.length === 0 || Buffer.byteLength(name) > 15) {
+      throw invalidArg('name', 'an interface name of 1-15 bytes', name);
+    }
+    return this.#socket.link(name);
+  }
+
+  linkByIndex(index: number): Link | null {
+    return this.#socket.link(checkInteger('index', index, 1, 0x7fffffff));
+  }
+
+  // ── bridge FDB ────────────────────────────────────────────────────────────
+
+  /**
+   * The bridge forwarding database (`bridge fdb show`), of every bridge or of
+   * one (`master`: index or name). An unknown bridge name throws ENODEV.
+   */
+  listFdb(options: { master?: number | string } = {}): FdbEntry[] {
+    let master = 0;
+    if (typeof options.master === 'string') {
+      const link = this.linkByName(options.master);
+      if (link === null) throw noSuchLink(options.master, this.netns);
+      master = link.index;
+    } else if (options.master !== undefined) {
+      master = checkInteger('master', options.master, 1, 0x7fffffff);
+    }
+    return this.#socket.fdb(master);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#socket.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+export function checkNetns(netns: unknown): string | undefined {
+  if (netns === undefined || netns === null) return undefined;
+  if (typeof netns !== 'string' || netns.length === 0 || netns.includes('\0')) {
+    throw invalidArg('netns', 'a namespace name or path', netns);
+  }
+  if (!netns.includes('/') && (netns === '.' || netns === '..')) throw invalidArg('netns', 'a namespace name or path', netns);
+  return netns;
+}
+
+function checkFamily(family: unknown): 4 | 6 {
+  if (family !== 4 && family !== 6) throw invalidArg('family', '4 or 6', family);
+  return family;
+}
+
+function checkTable(table: unknown): number {
+  return checkInteger('table', table, 1, 0xfffffffe);
+}
+
+function checkDestination(dst: unknown, prefix: unknown): void {
+  if (typeof dst !== 'string' || isIP(dst) === 0) throw invalidArg('dst', 'an IPv4 or IPv6 address', dst);
+  checkInteger('prefix', prefix, 0, isIP(dst) === 4 ? 32 : 128);
+}
+
+function toId(name: string, value: number | string, byName: (n: string) => number | undefined, max: number): number {
+  if (typeof value === 'string') {
+    const id = byName(value);
+    if (id === undefined) throw invalidArg(name, `a known ${name} name or a number`, value);
+    return id;
+  }
+  return checkInteger(name, value, 0, max);
+}
+
+function noSuchLink(name: string, netns: string | null): NodeJS.ErrnoException {
+  const where = netns === null ? '' : ` in ${netns}`;
+  const err: NodeJS.ErrnoException = new Error(`ENODEV: no interface named "${name}"${where}`);
+  err.code = 'ENODEV';
+  err.errno = 19;
+  err.syscall = 'RTM_GETLINK';
+  return err;
+}
