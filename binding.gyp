@@ -25,7 +25,7 @@
         "native/netlink/netns.cc",
         "native/netlink/rtnl_socket.cc",
         "native/netlink/messages.cc",
-        "native/netlink/objects.cc",
+        "native/netlink/records.cc",
         "native/netlink/request_socket.cc",
         "native/netlink/monitor.cc"
       ],

@@ -69,11 +69,12 @@ export interface NativeNetlinkSocket {
     metric: number,
     type: number,
   ): boolean;
-  routes(family: number, table: number, dst: string | null, prefix: number): import('./netlink/types.js').Route[];
-  lookupRoute(address: string): import('./netlink/types.js').Route | null;
-  links(): import('./netlink/types.js').Link[];
-  link(nameOrIndex: string | number): import('./netlink/types.js').Link | null;
-  fdb(master: number): import('./netlink/types.js').FdbEntry[];
+  // The rest return packed records; see native/netlink/records.h and src/netlink/records.ts.
+  routes(family: number, table: number, dst: string | null, prefix: number): ArrayBuffer;
+  lookupRoute(address: string): ArrayBuffer;
+  links(): ArrayBuffer;
+  link(nameOrIndex: string | number): ArrayBuffer;
+  fdb(master: number): ArrayBuffer;
   close(): void;
   readonly netns: string | null;
   readonly fd: number;
@@ -99,7 +100,7 @@ export interface NativeAddon {
     NetlinkMonitor: new (
       netns: string | null,
       groups: number[],
-      onEvents: (events: import('./netlink/monitor.js').NetlinkEvent[]) => void,
+      onRecords: (records: ArrayBuffer) => void,
       onError: (err: Error) => void,
     ) => NativeNetlinkMonitor;
     groups: { link: number; neigh: number; ipv4Route: number; ipv6Route: number };

@@ -1,7 +1,7 @@
 // NetlinkMonitor: route, link and bridge FDB change notifications on Node's
 // loop. The socket joins the asked multicast groups and is read without
-// blocking whenever libuv says it is readable; each wakeup hands JS one array
-// of decoded events.
+// blocking whenever libuv says it is readable; each wakeup hands JS one
+// buffer of decoded records (see records.h).
 #include <errno.h>
 #include <linux/rtnetlink.h>
 
@@ -13,7 +13,7 @@
 #include "common/poll_handle.h"
 #include "netlink/messages.h"
 #include "netlink/netlink.h"
-#include "netlink/objects.h"
+#include "netlink/records.h"
 #include "netlink/rtnl_socket.h"
 
 namespace hostwire {
@@ -21,17 +21,6 @@ namespace hostwire {
 namespace {
 
 constexpr int kMaxReadsPerWakeup = 64;
-
-napi_value MakeEvent(napi_env env, const char* kind, bool added, napi_value data) {
-  napi_value event, value;
-  napi_create_object(env, &event);
-  napi_create_string_latin1(env, kind, NAPI_AUTO_LENGTH, &value);
-  napi_set_named_property(env, event, "kind", value);
-  napi_create_string_latin1(env, added ? "new" : "del", NAPI_AUTO_LENGTH, &value);
-  napi_set_named_property(env, event, "action", value);
-  napi_set_named_property(env, event, kind, data);
-  return event;
-}
 
 }  // namespace
 
@@ -48,7 +37,7 @@ class NetlinkMonitor : public Napi::ObjectWrap<NetlinkMonitor> {
                        });
   }
 
-  // new NetlinkMonitor(netns|null, groups: number[] (RTNLGRP_*), onEvents(events[]), onError(err))
+  // new NetlinkMonitor(netns|null, groups: number[] (RTNLGRP_*), onRecords(ArrayBuffer), onError(err))
   explicit NetlinkMonitor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NetlinkMonitor>(info) {
     Napi::Env env = info.Env();
     if (!info[1].IsArray() || !info[2].IsFunction() || !info[3].IsFunction()) {
@@ -122,29 +111,23 @@ class NetlinkMonitor : public Napi::ObjectWrap<NetlinkMonitor> {
       ReportError(-status, "poll");
       return;
     }
-    RouteObjects routes(env);
-    LinkObjects links(env);
-    FdbObjects fdb(env);
-    napi_value events;
-    napi_create_array(env, &events);
-    uint32_t count = 0;
+    RecordWriter records;
     bool overrun = false;
     for (int round = 0; round < kMaxReadsPerWakeup && socket_.fd() >= 0; round++) {
       int n = socket_.ReadNotifications([&](const nlmsghdr* header) {
         const bool added = header->nlmsg_type == RTM_NEWROUTE || header->nlmsg_type == RTM_NEWLINK ||
                            header->nlmsg_type == RTM_NEWNEIGH;
+        const RecordAction action = added ? RecordAction::kNew : RecordAction::kDeleted;
         RouteInfo route;
         LinkInfo link;
         FdbInfo entry;
-        napi_value event = nullptr;
         if (DecodeRoute(header, &route)) {
-          if ((route.flags & RTM_F_CLONED) == 0) event = MakeEvent(env, "route", added, routes.Make(route));
+          if ((route.flags & RTM_F_CLONED) == 0) records.Route(action, route);
         } else if (DecodeLink(header, &link)) {
-          event = MakeEvent(env, "link", added, links.Make(link));
+          records.Link(action, link);
         } else if (DecodeFdb(header, &entry)) {
-          event = MakeEvent(env, "fdb", added, fdb.Make(entry));
+          records.Fdb(action, entry);
         }
-        if (event != nullptr) napi_set_element(env, events, count++, event);
       });
       if (n == -ENOBUFS) {
         // The kernel dropped notifications: whoever listens must resynchronise.
@@ -153,25 +136,19 @@ class NetlinkMonitor : public Napi::ObjectWrap<NetlinkMonitor> {
       }
       if (n == -EAGAIN || n == -EWOULDBLOCK) break;
       if (n < 0) {
-        Deliver(events, count);
+        Deliver(records);
         ReportError(-n, "recvmsg");
         return;
       }
     }
-    if (overrun) {
-      napi_value event, value;
-      napi_create_object(env, &event);
-      napi_create_string_latin1(env, "overrun", NAPI_AUTO_LENGTH, &value);
-      napi_set_named_property(env, event, "kind", value);
-      napi_set_element(env, events, count++, event);
-    }
-    Deliver(events, count);
+    if (overrun) records.Overrun();
+    Deliver(records);
   }
 
-  void Deliver(napi_value events, uint32_t count) {
-    if (count == 0) return;
+  void Deliver(const RecordWriter& records) {
+    if (records.empty()) return;
     Napi::Env env = Env();
-    on_events_.MakeCallback(Value(), {events}, *async_context_);
+    on_events_.MakeCallback(Value(), {Napi::Value(env, records.ToArrayBuffer(env))}, *async_context_);
     if (env.IsExceptionPending()) napi_fatal_exception(env, env.GetAndClearPendingException().Value());
   }
 

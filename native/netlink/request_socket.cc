@@ -17,7 +17,7 @@
 #include "netlink/attributes.h"
 #include "netlink/messages.h"
 #include "netlink/netlink.h"
-#include "netlink/objects.h"
+#include "netlink/records.h"
 #include "netlink/rtnl_socket.h"
 
 #ifndef RTEXT_FILTER_SKIP_STATS
@@ -196,7 +196,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     return nullptr;
   }
 
-  // routes(family 0|4|6, table (0 = all), dst|null, prefix) -> Route[]; cache clones are left out.
+  // routes(family 0|4|6, table (0 = all), dst|null, prefix) -> route records; cache clones are left out.
   Napi::Value Routes(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     const int family = Int32Or(env, info[0], 0);
@@ -215,13 +215,10 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     request.header.nlmsg_len = NLMSG_LENGTH(sizeof(rtmsg));
     request.header.nlmsg_type = RTM_GETROUTE;
     request.msg.rtm_family = family == 4 ? AF_INET : family == 6 ? AF_INET6 : AF_UNSPEC;
-    Napi::Array out = Napi::Array::New(env);
-    uint32_t count = 0;
-    RouteObjects objects(env);
+    RecordWriter records;
     RtnlError e = socket_.Dump(&request.header, "RTM_GETROUTE", [&](const nlmsghdr* header) {
       if (header == nullptr) {  // interrupted dump: start over
-        out = Napi::Array::New(env);
-        count = 0;
+        records.Clear();
         return;
       }
       RouteInfo route;
@@ -231,16 +228,16 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
                     memcmp(route.dst, match.bytes, AddressLength(route.family)) != 0)) {
         return;
       }
-      out[count++] = objects.Make(route);
+      records.Route(RecordAction::kListed, route);
     });
     if (e.err != 0) {
       ThrowFailure(env, e);
       return Napi::Value();
     }
-    return out;
+    return Napi::Value(env, records.ToArrayBuffer(env));
   }
 
-  // lookupRoute(address) -> the route the kernel would use (`ip route get`), or null when unreachable.
+  // lookupRoute(address) -> one route record (`ip route get`), or none when unreachable.
   Napi::Value LookupRoute(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Address address;
@@ -256,21 +253,20 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     request.msg.rtm_dst_len = address.family == AF_INET ? 32 : 128;
     AttributeWriter attrs(&request, sizeof request);
     attrs.Put(RTA_DST, address.bytes, AddressLength(address.family));
-    Napi::Value result = env.Null();
-    RouteObjects objects(env);
+    RecordWriter records;
     RtnlError e = socket_.Transact(&request.header, "RTM_GETROUTE", [&](const nlmsghdr* header) {
       RouteInfo route;
-      if (DecodeRoute(header, &route)) result = Napi::Value(env, objects.Make(route));
+      if (DecodeRoute(header, &route)) records.Route(RecordAction::kListed, route);
     });
-    if (e.err == ENETUNREACH || e.err == EHOSTUNREACH) return env.Null();
-    if (e.err != 0) {
+    if (e.err == ENETUNREACH || e.err == EHOSTUNREACH) records.Clear();
+    else if (e.err != 0) {
       ThrowFailure(env, e);
       return Napi::Value();
     }
-    return result;
+    return Napi::Value(env, records.ToArrayBuffer(env));
   }
 
-  // links() -> Link[]
+  // links() -> link records
   Napi::Value Links(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     struct {
@@ -283,26 +279,23 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     request.msg.ifi_family = AF_UNSPEC;
     AttributeWriter attrs(&request, sizeof request);
     attrs.PutU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);  // counters are not wanted; skip building them
-    Napi::Array out = Napi::Array::New(env);
-    uint32_t count = 0;
-    LinkObjects objects(env);
+    RecordWriter records;
     RtnlError e = socket_.Dump(&request.header, "RTM_GETLINK", [&](const nlmsghdr* header) {
       if (header == nullptr) {
-        out = Napi::Array::New(env);
-        count = 0;
+        records.Clear();
         return;
       }
       LinkInfo link;
-      if (DecodeLink(header, &link)) out[count++] = objects.Make(link);
+      if (DecodeLink(header, &link)) records.Link(RecordAction::kListed, link);
     });
     if (e.err != 0) {
       ThrowFailure(env, e);
       return Napi::Value();
     }
-    return out;
+    return Napi::Value(env, records.ToArrayBuffer(env));
   }
 
-  // link(nameOrIndex) -> Link | null
+  // link(nameOrIndex) -> one link record, or none
   Napi::Value Link(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     struct {
@@ -328,21 +321,20 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
       return Napi::Value();
     }
     attrs.PutU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-    Napi::Value result = env.Null();
-    LinkObjects objects(env);
+    RecordWriter records;
     RtnlError e = socket_.Transact(&request.header, "RTM_GETLINK", [&](const nlmsghdr* header) {
       LinkInfo link;
-      if (DecodeLink(header, &link)) result = Napi::Value(env, objects.Make(link));
+      if (DecodeLink(header, &link)) records.Link(RecordAction::kListed, link);
     });
-    if (e.err == ENODEV) return env.Null();
-    if (e.err != 0) {
+    if (e.err == ENODEV) records.Clear();
+    else if (e.err != 0) {
       ThrowFailure(env, e);
       return Napi::Value();
     }
-    return result;
+    return Napi::Value(env, records.ToArrayBuffer(env));
   }
 
-  // fdb(masterIndex (0 = every bridge)) -> FdbEntry[]
+  // fdb(masterIndex (0 = every bridge)) -> FDB records
   static napi_value FdbCallback(napi_env env, napi_callback_info cbinfo) {
     size_t argc = 1;
     napi_value argv[1];
@@ -361,14 +353,11 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     AttributeWriter attrs(&request, sizeof request);
     // The kernel filters by bridge itself, as `bridge fdb show br BR` asks it to.
     if (master > 0) attrs.PutU32(NDA_MASTER, static_cast<uint32_t>(master));
-    napi_value out;
-    napi_create_array(env, &out);
-    uint32_t count = 0;
-    FdbObjects objects(env);
+    RecordWriter& records = self->records_;
+    records.Clear();
     RtnlError e = self->socket_.Dump(&request.header, "RTM_GETNEIGH", [&](const nlmsghdr* header) {
       if (header == nullptr) {
-        napi_create_array(env, &out);
-        count = 0;
+        records.Clear();
         return;
       }
       FdbInfo entry;
@@ -377,13 +366,13 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
       if (master > 0 && entry.master != static_cast<uint32_t>(master) && entry.ifindex != static_cast<uint32_t>(master)) {
         return;
       }
-      napi_set_element(env, out, count++, objects.Make(entry));
+      records.Fdb(RecordAction::kListed, entry);
     });
     if (e.err != 0) {
       self->ThrowFailure(env, e);
       return nullptr;
     }
-    return out;
+    return records.ToArrayBuffer(env);
   }
 
   void Close(const Napi::CallbackInfo& info) { socket_.Close(); }
@@ -396,6 +385,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   Napi::Value GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), socket_.fd()); }
 
   RtnlSocket socket_;
+  RecordWriter records_;  // reused by the hot dump so its buffer is allocated once
 };
 
 Napi::Function DefineNetlinkSocket(Napi::Env env) { return NetlinkSocket::Define(env); }

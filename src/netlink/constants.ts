@@ -58,13 +58,14 @@ export const routeProtocolName = (id: number): string => protocolNames[id] ?? St
 export const routeScopeName = (id: number): string => scopeNames[id] ?? String(id);
 export const routeTypeName = (id: number): string => typeNames[id] ?? String(id);
 
-function idOf(table: Record<number, string>, name: string): number | undefined {
-  for (const [id, n] of Object.entries(table)) if (n === name) return Number(id);
-  return undefined;
-}
-export const routeProtocolId = (name: string): number | undefined => idOf(protocolNames, name);
-export const routeScopeId = (name: string): number | undefined => idOf(scopeNames, name);
-export const routeTypeId = (name: string): number | undefined => idOf(typeNames, name);
+const reverse = (table: Record<number, string>): Map<string, number> =>
+  new Map(Object.entries(table).map(([id, name]) => [name, Number(id)]));
+const protocolIds = reverse(protocolNames);
+const scopeIds = reverse(scopeNames);
+const typeIds = reverse(typeNames);
+export const routeProtocolId = (name: string): number | undefined => protocolIds.get(name);
+export const routeScopeId = (name: string): number | undefined => scopeIds.get(name);
+export const routeTypeId = (name: string): number | undefined => typeIds.get(name);
 
 /** Neighbour (FDB entry) states, NUD_*: `permanent` = local/self, `noarp` = static, `reachable` = learned. */
 export const NeighbourState = {

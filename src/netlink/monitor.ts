@@ -4,10 +4,12 @@
 import { EventEmitter } from 'node:events';
 import { native, type NativeNetlinkMonitor } from '../native.js';
 import { checkNetns } from './netlink.js';
+import { decodeRecords } from './records.js';
 import type { FdbEntry, Link, NetnsOption, Route } from './types.js';
 
 export type MonitorGroup = 'link' | 'ipv4-route' | 'ipv6-route' | 'fdb';
 
+/** One change; 'overrun' means the kernel dropped notifications and state must be re-read. */
 export type NetlinkEvent =
   | { kind: 'route'; action: 'new' | 'del'; route: Route }
   | { kind: 'link'; action: 'new' | 'del'; link: Link }
@@ -61,7 +63,7 @@ export class NetlinkMonitor extends EventEmitter<MonitorEvents> implements Dispo
     const handle = new native.netlink.NetlinkMonitor(
       netns ?? null,
       groups.map((g) => GROUP_IDS[g]),
-      (events) => monitor!.#dispatch(events),
+      (records) => monitor!.#dispatch(decodeRecords(records) as NetlinkEvent[]),
       (err) => monitor!.emit('error', err),
     );
     monitor = new NetlinkMonitor(handle);

@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { checkInteger, invalidArg } from '../common/args.js';
 import { native, type NativeNetlinkSocket } from '../native.js';
 import { MAIN_TABLE, routeProtocolId, routeScopeId, routeTypeId } from './constants.js';
+import { decodeFdb, decodeLinks, decodeRoutes } from './records.js';
 import type { FdbEntry, Link, NetnsOption, Route, RouteSpec } from './types.js';
 
 const ADD = 0;
@@ -56,7 +57,7 @@ export class Netlink implements Disposable {
   listRoutes(filter: RouteFilter = {}): Route[] {
     const table = filter.table === 'all' ? 0 : filter.table === undefined ? MAIN_TABLE : checkTable(filter.table);
     const family = filter.family === undefined ? 0 : checkFamily(filter.family);
-    let routes = this.#socket.routes(family, table, null, 0);
+    let routes = decodeRoutes(this.#socket.routes(family, table, null, 0));
     if (filter.protocol !== undefined) {
       const protocol = toId('protocol', filter.protocol, routeProtocolId, 255);
       routes = routes.filter((r) => r.protocol === protocol);
@@ -68,7 +69,7 @@ export class Netlink implements Disposable {
   /** Every route for exactly `dst/prefix` in `table` (several can differ in metric, device or type). */
   routesTo(dst: string, prefix: number, options: { table?: number } = {}): Route[] {
     checkDestination(dst, prefix);
-    return this.#socket.routes(0, checkTable(options.table ?? MAIN_TABLE), dst, prefix);
+    return decodeRoutes(this.#socket.routes(0, checkTable(options.table ?? MAIN_TABLE), dst, prefix));
   }
 
   /** The route for exactly `dst/prefix` in `table`, or null; the lowest metric wins when there are several. */
@@ -81,7 +82,7 @@ export class Netlink implements Disposable {
   /** The route the kernel would use to reach `address` (`ip route get`), or null when it is unreachable. */
   lookupRoute(address: string): Route | null {
     if (typeof address !== 'string' || isIP(address) === 0) throw invalidArg('address', 'an IPv4 or IPv6 address', address);
-    return this.#socket.lookupRoute(address);
+    return decodeRoutes(this.#socket.lookupRoute(address))[0] ?? null;
   }
 
   /** Adds a route; throws EEXIST when one with the same key exists. */
@@ -105,8 +106,7 @@ export class Netlink implements Disposable {
 
   #change(op: number, spec: RouteSpec): boolean {
     if (spec === null || typeof spec !== 'object') throw invalidArg('route', 'an object', spec);
-    checkDestination(spec.dst, spec.prefix);
-    const family = isIP(spec.dst);
+    const family = checkDestination(spec.dst, spec.prefix);
     if (spec.gateway !== undefined && isIP(spec.gateway) !== family) {
       throw invalidArg('gateway', `an IPv${family} address`, spec.gateway);
     }
@@ -127,18 +127,18 @@ export class Netlink implements Disposable {
   // ── links ─────────────────────────────────────────────────────────────────
 
   listLinks(): Link[] {
-    return this.#socket.links();
+    return decodeLinks(this.#socket.links());
   }
 
   linkByName(name: string): Link | null {
     if (typeof name !== 'string' || name.length === 0 || Buffer.byteLength(name) > 15) {
       throw invalidArg('name', 'an interface name of 1-15 bytes', name);
     }
-    return this.#socket.link(name);
+    return decodeLinks(this.#socket.link(name))[0] ?? null;
   }
 
   linkByIndex(index: number): Link | null {
-    return this.#socket.link(checkInteger('index', index, 1, 0x7fffffff));
+    return decodeLinks(this.#socket.link(checkInteger('index', index, 1, 0x7fffffff)))[0] ?? null;
   }
 
   // ── bridge FDB ────────────────────────────────────────────────────────────
@@ -156,7 +156,7 @@ export class Netlink implements Disposable {
     } else if (options.master !== undefined) {
       master = checkInteger('master', options.master, 1, 0x7fffffff);
     }
-    return this.#socket.fdb(master);
+    return decodeFdb(this.#socket.fdb(master));
   }
 
   close(): void {
@@ -188,9 +188,11 @@ function checkTable(table: unknown): number {
   return checkInteger('table', table, 1, 0xfffffffe);
 }
 
-function checkDestination(dst: unknown, prefix: unknown): void {
-  if (typeof dst !== 'string' || isIP(dst) === 0) throw invalidArg('dst', 'an IPv4 or IPv6 address', dst);
-  checkInteger('prefix', prefix, 0, isIP(dst) === 4 ? 32 : 128);
+function checkDestination(dst: unknown, prefix: unknown): 4 | 6 {
+  const family = typeof dst === 'string' ? isIP(dst) : 0;
+  if (family === 0) throw invalidArg('dst', 'an IPv4 or IPv6 address', dst);
+  checkInteger('prefix', prefix, 0, family === 4 ? 32 : 128);
+  return family as 4 | 6;
 }
 
 function toId(name: string, value: number | string, byName: (n: string) => number | undefined, max: number): number {
