@@ -5,3 +5,5 @@ export * from './machines/index.js';
 export { type Logger, silentLogger } from './logger.js';
 export * from './vlp/index.js';
 export * from './heartbeat/index.js';
+export * from './netlink/index.js';
+export * from './routing/index.js';

@@ -9,7 +9,7 @@ import { native } from '../native.js';
 import { decodeConfig, encodeConfig, type LoadedMachine, type MachineConfig } from './config.js';
 import { ensureDirectory, removeStaleTempFiles, syncDirectory, writeFileDurable } from './durable-file.js';
 import { ImmutableFieldError, MachineConfigError, MachineExistsError, MachineNotFoundError } from './errors.js';
-import { KeyedMutex } from './keyed-mutex.js';
+import { KeyedMutex } from '../common/keyed-mutex.js';
 import { parseMachineName, type MachineName } from './name.js';
 import { isLiveState, type LiveState } from './state.js';
 import { StoreLock } from './store-lock.js';

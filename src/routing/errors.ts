@@ -47,3 +47,50 @@ export class InvalidMacAddressError extends TypeError {
     this.name = 'InvalidMacAddressError';
   }
 }
+
+/** Why a route could not be put in place. The first three are retried by ensureRoute(). */
+export type RouteErrorKind = 'bridge-not-ready' | 'executor-unavailable' | 'route-failed' | 'conflict' | 'aborted';
+
+const ROUTE_ERROR_CODES = {
+  'bridge-not-ready': 'ERR_ROUTE_BRIDGE_NOT_READY',
+  'executor-unavailable': 'ERR_ROUTE_EXECUTOR_UNAVAILABLE',
+  'route-failed': 'ERR_ROUTE_FAILED',
+  conflict: 'ERR_ROUTE_CONFLICT',
+  aborted: 'ERR_ROUTE_ABORTED',
+} as const;
+
+export type RouteErrorCode = (typeof ROUTE_ERROR_CODES)[RouteErrorKind];
+
+/** The final error of a route operation: `kind` says what went wrong, `attempts` how often it was tried. */
+export class RouteError extends Error {
+  readonly code: RouteErrorCode;
+  /** Attempts made before giving up (1 when the failure is not retryable). */
+  attempts = 1;
+  constructor(
+    readonly kind: RouteErrorKind,
+    message: string,
+    readonly subnet: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'RouteError';
+    this.code = ROUTE_ERROR_CODES[kind];
+  }
+
+  get retryable(): boolean {
+    return this.kind === 'bridge-not-ready' || this.kind === 'executor-unavailable' || this.kind === 'route-failed';
+  }
+}
+
+/**
+ * Thrown by a RouteExecutor that cannot do its work at all right now (no
+ * privileged helper listening, no netlink socket): ensureRoute() reports it as
+ * kind 'executor-unavailable' and removeRoute() as outcome 'executor-unavailable'.
+ */
+export class ExecutorUnavailableError extends Error {
+  readonly code = 'ERR_ROUTE_EXECUTOR_UNAVAILABLE';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ExecutorUnavailableError';
+  }
+}

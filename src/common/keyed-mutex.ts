@@ -1,5 +1,5 @@
-// Serialises async work per key: two updates of one machine never interleave,
-// while different machines proceed in parallel.
+// Serialises async work per key: two updates of one machine (or one subnet)
+// never interleave, while different keys proceed in parallel.
 export class KeyedMutex {
   readonly #tails = new Map<string, Promise<unknown>>();
 

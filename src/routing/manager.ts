@@ -1,0 +1,304 @@
+// RouteManager: keeps one subnet (default 172.16.0.0/12) routed to the bridge
+// a VM sits behind. It reads the kernel's state itself (reading rtnetlink
+// needs no privilege) and sends every change through a RouteExecutor.
+import pRetry from 'p-retry';
+import { silentLogger, type Logger } from '../logger.js';
+import { KeyedMutex } from '../common/keyed-mutex.js';
+import { Netlink } from '../netlink/netlink.js';
+import type { NetnsOption, Route } from '../netlink/types.js';
+import { findBridgeByMac, type BridgeRef } from './bridge.js';
+import { ExecutorUnavailableError, RouteError } from './errors.js';
+import { NetlinkRouteExecutor, type RouteExecutor } from './executor.js';
+import { candidateSubnets, isHostwireRoute, planRoutes, type ConflictPolicy, type RouteMode } from './plan.js';
+import { isSubnet, parseInterfaceName, parseMacAddress, parseSubnet, type InterfaceName, type Subnet } from './parse.js';
+import { RouteWatcher, type WatchOptions, type WatchTarget } from './watch.js';
+
+export const DEFAULT_SUBNET = '172.16.0.0/12';
+
+export interface RetryOptions {
+  /** Attempts in all (default 5 for ensureRoute, 2 for ensureRouteForBridge). */
+  attempts?: number;
+  /** Pause between attempts, ms (default 2000). Never taken after the last attempt. */
+  delayMs?: number;
+  /** Stretch each pause by a random factor between 1 and 2, so many daemons do not retry in step. */
+  jitter?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface RouteManagerOptions extends NetnsOption, Omit<RetryOptions, 'signal' | 'attempts'> {
+  subnet?: string | Subnet;
+  policy?: ConflictPolicy;
+  /** Where changes are carried out; default: rtnetlink in this process (needs CAP_NET_ADMIN). */
+  executor?: RouteExecutor;
+  /** Attempts for ensureRoute() (default 5). */
+  attempts?: number;
+  /** Attempts for ensureRouteForBridge() (default 2). */
+  bridgeAttempts?: number;
+  logger?: Logger;
+}
+
+export interface RouteState {
+  subnet: string;
+  bridge: BridgeRef;
+  mode: RouteMode;
+  /** The subnets hostwire now routes through the bridge. */
+  routes: string[];
+  /** Whether anything had to be changed. */
+  changed: boolean;
+}
+
+export type RemoveOutcome = 'removed' | 'absent' | 'executor-unavailable' | 'failed';
+
+export interface RemoveResult {
+  outcome: RemoveOutcome;
+  subnet: string;
+  /** The hostwire routes deleted. */
+  removed: string[];
+  error?: Error;
+}
+
+// Shared by every manager in the process: two managers of one subnet in one
+// namespace still never interleave their changes.
+const subnetLocks = new KeyedMutex();
+
+export class RouteManager implements AsyncDisposable {
+  readonly subnet: Subnet;
+  readonly policy: ConflictPolicy;
+  readonly netns: string | undefined;
+  readonly #executor: RouteExecutor;
+  readonly #ownsExecutor: boolean;
+  readonly #logger: Logger;
+  readonly #attempts: number;
+  readonly #bridgeAttempts: number;
+  readonly #delayMs: number;
+  readonly #jitter: boolean;
+  readonly #watchers = new Set<RouteWatcher>();
+  #netlink: Netlink | null = null;
+
+  constructor(options: RouteManagerOptions = {}) {
+    this.subnet = isSubnet(options.subnet) ? options.subnet : parseSubnet(options.subnet ?? DEFAULT_SUBNET);
+    this.policy = checkPolicy(options.policy ?? 'split');
+    this.netns = options.netns;
+    this.#ownsExecutor = options.executor === undefined;
+    this.#executor = options.executor ?? new NetlinkRouteExecutor(options.netns === undefined ? {} : { netns: options.netns });
+    this.#logger = options.logger ?? silentLogger;
+    this.#attempts = checkCount('attempts', options.attempts ?? 5);
+    this.#bridgeAttempts = checkCount('bridgeAttempts', options.bridgeAttempts ?? 2);
+    this.#delayMs = checkDelay(options.delayMs ?? 2000);
+    this.#jitter = options.jitter ?? false;
+  }
+
+  /** The bridge whose FDB holds `mac`, or null. Throws InvalidMacAddressError for a malformed MAC. */
+  resolveBridgeByMac(mac: string): BridgeRef | null {
+    return findBridgeByMac(this.#reader(), parseMacAddress(mac));
+  }
+
+  /**
+   * Finds the bridge behind `bridgeMac` and routes the subnet to it, retrying
+   * while the bridge is not ready, the executor is unavailable or the change
+   * fails. Conflicts and aborts are not retried.
+   */
+  ensureRoute(bridgeMac: string, options: RetryOptions = {}): Promise<RouteState> {
+    const mac = parseMacAddress(bridgeMac);
+    return this.#withRetry(options, this.#attempts, () => {
+      const bridge = findBridgeByMac(this.#reader(), mac);
+      if (bridge === null) {
+        throw new RouteError('bridge-not-ready', `no bridge has ${mac} in its forwarding database yet`, String(this.subnet));
+      }
+      return this.#apply(bridge);
+    });
+  }
+
+  /** Routes the subnet to the named bridge (no FDB discovery; 2 attempts by default). */
+  ensureRouteForBridge(name: string, options: RetryOptions = {}): Promise<RouteState> {
+    const device = parseInterfaceName(name);
+    return this.#withRetry(options, this.#bridgeAttempts, () => this.#apply(this.#bridgeNamed(device)));
+  }
+
+  /** One attempt, no retry: what a watcher runs on every change it sees. */
+  async reconcile(target: WatchTarget): Promise<RouteState> {
+    const bridge =
+      'mac' in target
+        ? findBridgeByMac(this.#reader(), parseMacAddress(target.mac))
+        : this.#bridgeNamed(parseInterfaceName(target.bridge));
+    if (bridge === null) {
+      throw new RouteError('bridge-not-ready', `no bridge has ${'mac' in target ? target.mac : ''} in its forwarding database`, String(this.subnet));
+    }
+    return this.#apply(bridge);
+  }
+
+  /**
+   * Deletes hostwire's routes for the subnet (whole or halves); stops this
+   * manager's watchers first. Never throws: the result says what happened.
+   * Other owners' routes are never touched.
+   */
+  async removeRoute(): Promise<RemoveResult> {
+    for (const watcher of this.#watchers) watcher.stop();
+    const subnet = String(this.subnet);
+    return this.#locked(async () => {
+      const removed: string[] = [];
+      try {
+        for (const candidate of candidateSubnets(this.subnet)) {
+          if (!this.#routesFor(candidate).some(isHostwireRoute)) continue;
+          if ((await this.#executor.deleteRoute(candidate, 'hostwire')) === 'removed') removed.push(String(candidate));
+        }
+      } catch (err) {
+        const outcome: RemoveOutcome = err instanceof ExecutorUnavailableError ? 'executor-unavailable' : 'failed';
+        this.#logger.warn({ err, subnet, outcome }, 'route removal did not complete');
+        return { outcome, subnet, removed, error: err as Error };
+      }
+      this.#logger.info({ subnet, removed }, removed.length > 0 ? 'routes removed' : 'no route to remove');
+      return { outcome: removed.length > 0 ? 'removed' : 'absent', subnet, removed };
+    });
+  }
+
+  /**
+   * Keeps the route right until stopped: a route deleted or moved by someone
+   * else is restored within a second (changes are debounced), and a slow
+   * periodic check catches anything a notification missed.
+   */
+  watch(target: WatchTarget, options: WatchOptions = {}): RouteWatcher {
+    const watcher = new RouteWatcher(this, target, this.netns, options, this.#logger);
+    this.#watchers.add(watcher);
+    watcher.once('stopped', () => this.#watchers.delete(watcher));
+    watcher.start();
+    return watcher;
+  }
+
+  /** hostwire's and others' routes for the subnet and its halves, as the kernel has them now. */
+  routes(): Route[] {
+    return candidateSubnets(this.subnet).flatMap((s) => this.#routesFor(s));
+  }
+
+  async close(): Promise<void> {
+    for (const watcher of this.#watchers) watcher.stop();
+    this.#netlink?.close();
+    this.#netlink = null;
+    if (this.#ownsExecutor) await this.#executor.close?.();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  // ── internals ─────────────────────────────────────────────────────────────
+
+  #reader(): Netlink {
+    if (this.#netlink === null) {
+      try {
+        this.#netlink = Netlink.open(this.netns === undefined ? {} : { netns: this.netns });
+      } catch (err) {
+        throw new RouteError('executor-unavailable', `cannot read routes: ${(err as Error).message}`, String(this.subnet), { cause: err });
+      }
+    }
+    return this.#netlink;
+  }
+
+  #routesFor(subnet: Subnet): Route[] {
+    return this.#reader().routesTo(subnet.address, subnet.prefix);
+  }
+
+  #bridgeNamed(name: InterfaceName): BridgeRef {
+    const link = this.#reader().linkByName(name);
+    if (link === null) throw new RouteError('bridge-not-ready', `no interface named ${name}`, String(this.subnet));
+    return { name, ifindex: link.index };
+  }
+
+  #locked<T>(work: () => Promise<T>): Promise<T> {
+    return subnetLocks.run(`${this.netns ?? ''}|${this.subnet}`, work);
+  }
+
+  #apply(bridge: BridgeRef): Promise<RouteState> {
+    return this.#locked(async () => {
+      const subnet = String(this.subnet);
+      const plan = planRoutes(this.subnet, bridge.ifindex, this.policy, (s) => this.#routesFor(s));
+      try {
+        for (const s of plan.removeForeign) await this.#executor.deleteRoute(s, 'any');
+        for (const s of plan.install) await this.#executor.replaceRoute(s, bridge.name);
+        for (const s of plan.remove) await this.#executor.deleteRoute(s, 'hostwire');
+      } catch (err) {
+        throw classify(err, subnet, bridge);
+      }
+      const changed = plan.install.length + plan.remove.length + plan.removeForeign.length > 0;
+      const routes = plan.desired.map(String);
+      if (changed) this.#logger.info({ subnet, bridge: bridge.name, mode: plan.mode, routes }, 'route in place');
+      return { subnet, bridge, mode: plan.mode, routes, changed };
+    });
+  }
+
+  async #withRetry(options: RetryOptions, defaultAttempts: number, attempt: () => Promise<RouteState>): Promise<RouteState> {
+    const attempts = checkCount('attempts', options.attempts ?? defaultAttempts);
+    const delayMs = checkDelay(options.delayMs ?? this.#delayMs);
+    const signal = options.signal;
+    const subnet = String(this.subnet);
+    let made = 0;
+    try {
+      signal?.throwIfAborted();
+      return await pRetry(
+        async () => {
+          made++;
+          return attempt();
+        },
+        {
+          retries: attempts - 1,
+          factor: 1,
+          minTimeout: delayMs,
+          maxTimeout: options.jitter ?? this.#jitter ? delayMs * 2 : delayMs,
+          randomize: options.jitter ?? this.#jitter,
+          ...(signal ? { signal } : {}),
+          shouldRetry: ({ error }) => error instanceof RouteError && error.retryable,
+          onFailedAttempt: ({ error, attemptNumber, retriesLeft, retryDelay }) => {
+            this.#logger.debug({ subnet, attempt: attemptNumber, retriesLeft, retryDelay, err: error }, 'route attempt failed');
+          },
+        },
+      );
+    } catch (err) {
+      if (signal?.aborted) {
+        const aborted = new RouteError('aborted', `gave up on ${subnet}: aborted after ${made} attempt(s)`, subnet, { cause: signal.reason });
+        aborted.attempts = made;
+        throw aborted;
+      }
+      const final = err instanceof RouteError ? err : classify(err, subnet, null);
+      final.attempts = made;
+      if (final.retryable && made > 1) final.message += ` (gave up after ${made} attempts)`;
+      throw final;
+    }
+  }
+}
+
+/** Executor failures as RouteErrors: a missing or down device means the bridge is not ready. */
+function classify(err: unknown, subnet: string, bridge: BridgeRef | null): RouteError {
+  if (err instanceof RouteError) return err;
+  if (err instanceof ExecutorUnavailableError) return new RouteError('executor-unavailable', err.message, subnet, { cause: err });
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === 'ENODEV' || code === 'ENETDOWN') {
+    return new RouteError('bridge-not-ready', `${bridge?.name ?? 'the bridge'} is not ready: ${message}`, subnet, { cause: err });
+  }
+  return new RouteError('route-failed', `routing ${subnet}${bridge ? ` to ${bridge.name}` : ''} failed: ${message}`, subnet, { cause: err });
+}
+
+function checkPolicy(policy: unknown): ConflictPolicy {
+  if (policy === 'split' || policy === 'fail' || policy === 'replace') return policy;
+  throw Object.assign(new TypeError(`The "policy" option must be "split", "fail" or "replace"; received ${JSON.stringify(policy)}`), {
+    code: 'ERR_INVALID_ARG_VALUE',
+  });
+}
+
+function checkCount(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1000) {
+    throw Object.assign(new RangeError(`The "${name}" option must be an integer from 1 to 1000; received ${String(value)}`), {
+      code: 'ERR_OUT_OF_RANGE',
+    });
+  }
+  return value;
+}
+
+function checkDelay(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 3_600_000) {
+    throw Object.assign(new RangeError(`The "delayMs" option must be a number of ms from 0 to 3600000; received ${String(value)}`), {
+      code: 'ERR_OUT_OF_RANGE',
+    });
+  }
+  return value;
+}

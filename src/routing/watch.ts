@@ -1,0 +1,165 @@
+// RouteWatcher: keeps a RouteManager's route right while the host changes
+// around it. Route, link and FDB notifications schedule a check (debounced,
+// so a burst of changes costs one); a slow timer checks anyway, in case a
+// notification was missed. A check is one reconcile: read, and change only
+// what is wrong.
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../logger.js';
+import { NetlinkMonitor, type NetlinkEvent } from '../netlink/monitor.js';
+import type { RouteError } from './errors.js';
+import type { RouteManager, RouteState } from './manager.js';
+import { candidateSubnets } from './plan.js';
+
+/** The bridge to keep routing to: found by a VM's MAC in the FDB, or by name. */
+export type WatchTarget = { mac: string } | { bridge: string };
+
+export interface WatchOptions {
+  /** Quiet time after a notification before checking, ms (default 200; keep well under 1000). */
+  debounceMs?: number;
+  /** Periodic check, ms (default 30000). */
+  intervalMs?: number;
+  signal?: AbortSignal;
+  /** Whether the watcher keeps the process alive (default true). */
+  ref?: boolean;
+}
+
+interface WatcherEvents {
+  /** A check changed something: the route was missing, moved or split. */
+  restored: [RouteState];
+  /** A check found everything in place. */
+  checked: [RouteState];
+  /** A check failed; the watcher keeps going and tries again on the next change or tick. */
+  error: [RouteError | Error];
+  stopped: [];
+}
+
+export class RouteWatcher extends EventEmitter<WatcherEvents> {
+  readonly #manager: RouteManager;
+  readonly #target: WatchTarget;
+  readonly #netns: string | undefined;
+  readonly #logger: Logger;
+  readonly #debounceMs: number;
+  readonly #intervalMs: number;
+  readonly #signal: AbortSignal | undefined;
+  readonly #ref: boolean;
+  readonly #prefixes: Set<string>;
+  #monitor: NetlinkMonitor | null = null;
+  #debounce: NodeJS.Timeout | null = null;
+  #interval: NodeJS.Timeout | null = null;
+  #running: Promise<void> | null = null;
+  #again = false;
+  #stopped = false;
+  readonly #onAbort = () => this.stop();
+
+  constructor(manager: RouteManager, target: WatchTarget, netns: string | undefined, options: WatchOptions, logger: Logger) {
+    super();
+    this.#manager = manager;
+    this.#target = target;
+    this.#netns = netns;
+    this.#logger = logger;
+    this.#debounceMs = options.debounceMs ?? 200;
+    this.#intervalMs = options.intervalMs ?? 30_000;
+    this.#signal = options.signal;
+    this.#ref = options.ref ?? true;
+    this.#prefixes = new Set(candidateSubnets(manager.subnet).map(String));
+  }
+
+  /** Opens the monitor and runs a first check at once. Called by RouteManager.watch(). */
+  start(): void {
+    if (this.#signal?.aborted) {
+      this.stop();
+      return;
+    }
+    this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
+    try {
+      this.#monitor = NetlinkMonitor.open({
+        ...(this.#netns === undefined ? {} : { netns: this.#netns }),
+        groups: ['ipv4-route', 'ipv6-route', 'link', 'fdb'],
+        ref: this.#ref,
+      });
+      this.#monitor.on('events', (events) => {
+        if (events.some((e) => this.#concerns(e))) this.#schedule();
+      });
+      this.#monitor.on('error', (err) => this.#fail(err));
+    } catch (err) {
+      // Without notifications the periodic check still keeps the route right.
+      this.#fail(err as Error);
+    }
+    this.#interval = setInterval(() => this.#schedule(0), this.#intervalMs);
+    if (!this.#ref) this.#interval.unref();
+    this.#schedule(0);
+  }
+
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /** Runs a check now (or right after the one in progress) and resolves when it is done. */
+  async check(): Promise<void> {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = (async () => {
+      do {
+        this.#again = false;
+        try {
+          const state = await this.#manager.reconcile(this.#target);
+          if (this.#stopped) return;
+          this.emit(state.changed ? 'restored' : 'checked', state);
+        } catch (err) {
+          if (!this.#stopped) this.#fail(err as Error);
+        }
+      } while (this.#again && !this.#stopped);
+    })().finally(() => {
+      this.#running = null;
+    });
+    return this.#running;
+  }
+
+  /** Stops watching. The route is left as it is. */
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    if (this.#debounce) clearTimeout(this.#debounce);
+    if (this.#interval) clearInterval(this.#interval);
+    this.#monitor?.close();
+    this.#monitor = null;
+    this.emit('stopped');
+  }
+
+  [Symbol.dispose](): void {
+    this.stop();
+  }
+
+  #concerns(event: NetlinkEvent): boolean {
+    switch (event.kind) {
+      case 'route':
+        return this.#prefixes.has(`${event.route.dst}/${event.route.prefix}`) && event.route.table === 254;
+      case 'link':
+        return true; // a bridge appearing, going up or down, or being renamed
+      case 'fdb':
+        return 'mac' in this.#target && event.fdb.mac === this.#target.mac.toLowerCase();
+      case 'overrun':
+        return true;
+    }
+  }
+
+  #schedule(delay = this.#debounceMs): void {
+    if (this.#stopped) return;
+    if (this.#debounce) clearTimeout(this.#debounce);
+    this.#debounce = setTimeout(() => {
+      this.#debounce = null;
+      void this.check();
+    }, delay);
+    if (!this.#ref) this.#debounce.unref();
+  }
+
+  #fail(err: Error): void {
+    this.#logger.warn({ err }, 'route check failed');
+    // An 'error' without listeners would throw; a watcher must not crash its daemon.
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+}
