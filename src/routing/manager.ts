@@ -143,7 +143,9 @@ export class RouteManager implements AsyncDisposable {
           if ((await this.#executor.deleteRoute(candidate, 'hostwire')) === 'removed') removed.push(String(candidate));
         }
       } catch (err) {
-        const outcome: RemoveOutcome = err instanceof ExecutorUnavailableError ? 'executor-unavailable' : 'failed';
+        const unavailable =
+          err instanceof ExecutorUnavailableError || (err instanceof RouteError && err.kind === 'executor-unavailable');
+        const outcome: RemoveOutcome = unavailable ? 'executor-unavailable' : 'failed';
         this.#logger.warn({ err, subnet, outcome }, 'route removal did not complete');
         return { outcome, subnet, removed, error: err as Error };
       }

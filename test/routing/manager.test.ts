@@ -1,0 +1,371 @@
+// The route lifecycle against the real kernel, inside throwaway namespaces:
+// discovery, retry, abort, conflicts, reconcile and serialisation.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { once } from 'node:events';
+import type { Logger } from '../../src/logger.js';
+import {
+  ExecutorUnavailableError,
+  InvalidMacAddressError,
+  NetlinkRouteExecutor,
+  RouteError,
+  RouteManager,
+  type RouteExecutor,
+  type RouteOwner,
+  type Subnet,
+  type InterfaceName,
+} from '../../src/routing/index.js';
+import { createTestNetns, netnsSkipReason, type TestNetns } from '../helpers/netns.js';
+
+interface IpRoute {
+  dst: string;
+  dev?: string;
+  protocol?: string;
+}
+
+const VM_MAC = '02:00:00:00:00:01';
+
+/** A logger that calls `onFailure` for each failed attempt ensureRoute reports. */
+function attemptLogger(onFailure: (attempt: number) => void): Logger {
+  const noop = () => {};
+  return {
+    debug: (obj) => {
+      if (typeof obj === 'object' && 'attempt' in obj) onFailure((obj as { attempt: number }).attempt);
+    },
+    info: noop,
+    warn: noop,
+    error: noop,
+  };
+}
+
+describe.skipIf(netnsSkipReason !== null)(`route lifecycle in a network namespace (${netnsSkipReason ?? 'root'})`, () => {
+  let ns: TestNetns;
+  const managers: RouteManager[] = [];
+  const manager = (options: ConstructorParameters<typeof RouteManager>[0] = {}) => {
+    const m = new RouteManager({ netns: ns.name, delayMs: 50, ...options });
+    managers.push(m);
+    return m;
+  };
+  const routes = (...args: string[]): IpRoute[] => ns.ipJson<IpRoute[]>('route', 'show', ...args);
+  const hostwireRoutes = () => routes('proto', '176').map((r) => `${r.dst} ${r.dev}`);
+
+  beforeEach(() => {
+    ns = createTestNetns('routing');
+    ns.addBridge('br0');
+    ns.addPort('br0', 'vp0', 'vq0');
+    ns.addBridge('br1');
+    ns.addPort('br1', 'vp1', 'vq1');
+  });
+
+  afterEach(async () => {
+    for (const m of managers.splice(0)) await m.close();
+    ns.delete();
+  });
+
+  describe('bridge discovery', () => {
+    it('finds the bridge whose FDB holds the MAC, and null when none does', () => {
+      ns.addFdb(VM_MAC, 'vp1');
+      const m = manager();
+      const br1 = ns.ipJson<{ ifindex: number }[]>('link', 'show', 'br1')[0]!;
+      expect(m.resolveBridgeByMac(VM_MAC)).toEqual({ name: 'br1', ifindex: br1.ifindex });
+      expect(m.resolveBridgeByMac('02:00:00:00:00:99')).toBeNull();
+      // Any accepted spelling resolves the same entry.
+      expect(m.resolveBridgeByMac('02-00-00-00-00-01')?.name).toBe('br1');
+    });
+
+    it('rejects a malformed MAC before asking the kernel', () => {
+      expect(() => manager().resolveBridgeByMac('02:00:00:00:01')).toThrow(InvalidMacAddressError);
+    });
+  });
+
+  describe('ensureRoute', () => {
+    it('installs the subnet through the bridge with the hostwire protocol, once', async () => {
+      ns.addFdb(VM_MAC, 'vp0');
+      const m = manager();
+      const first = await m.ensureRoute(VM_MAC);
+      expect(first).toMatchObject({ subnet: '172.16.0.0/12', bridge: { name: 'br0' }, mode: 'whole', routes: ['172.16.0.0/12'], changed: true });
+      expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br0']);
+      const second = await m.ensureRoute(VM_MAC);
+      expect(second.changed).toBe(false);
+      expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br0']);
+    });
+
+    it('routes an IPv6 subnet', async () => {
+      ns.addFdb(VM_MAC, 'vp0');
+      const m = manager({ subnet: 'fd00:77::/48' });
+      await m.ensureRoute(VM_MAC);
+      const v6 = ns.ipJson<IpRoute[]>('-6', 'route', 'show', 'proto', '176');
+      expect(v6.map((r) => `${r.dst} ${r.dev}`)).toEqual(['fd00:77::/48 br0']);
+    });
+
+    it('moves the route when the VM now sits behind another bridge', async () => {
+      ns.addFdb(VM_MAC, 'vp0');
+      const m = manager();
+      await m.ensureRoute(VM_MAC);
+      ns.bridge('fdb', 'del', VM_MAC, 'dev', 'vp0', 'master');
+      ns.addFdb(VM_MAC, 'vp1');
+      expect((await m.ensureRoute(VM_MAC)).changed).toBe(true);
+      expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br1']);
+    });
+
+    it('retries while the bridge is not ready and succeeds once the FDB entry appears', async () => {
+      const failures: number[] = [];
+      const m = manager({
+        delayMs: 100,
+        logger: attemptLogger((attempt) => {
+          failures.push(attempt);
+          if (attempt === 2) ns.addFdb(VM_MAC, 'vp0'); // the VM's NIC shows up mid-retry
+        }),
+      });
+      const state = await m.ensureRoute(VM_MAC);
+      expect(failures).toEqual([1, 2]);
+      expect(state.bridge.name).toBe('br0');
+      expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br0']);
+    });
+
+    it('gives up with a typed error after the configured attempts, without sleeping after the last', async () => {
+      const m = manager();
+      const started = performance.now();
+      const err = await m.ensureRoute(VM_MAC, { attempts: 2, delayMs: 400 }).catch((e: unknown) => e);
+      const elapsed = performance.now() - started;
+      expect(err).toBeInstanceOf(RouteError);
+      expect(err).toMatchObject({ kind: 'bridge-not-ready', code: 'ERR_ROUTE_BRIDGE_NOT_READY', attempts: 2 });
+      expect((err as Error).message).toMatch(/no bridge has 02:00:00:00:00:01 .* \(gave up after 2 attempts\)/);
+      // One pause between the two attempts; a pause after the last would make it ≥ 800 ms.
+      expect(elapsed).toBeGreaterThanOrEqual(390);
+      expect(elapsed).toBeLessThan(790);
+    });
+
+    it('stops at once when aborted during the pause between attempts', async () => {
+      const controller = new AbortController();
+      const m = manager({ logger: attemptLogger(() => controller.abort(new Error('shutting down'))) });
+      const started = performance.now();
+      const err = await m.ensureRoute(VM_MAC, { delayMs: 10_000, signal: controller.signal }).catch((e: unknown) => e);
+      expect(performance.now() - started).toBeLessThan(5_000); // did not sit out the 10 s pause
+      expect(err).toMatchObject({ kind: 'aborted', code: 'ERR_ROUTE_ABORTED', attempts: 1 });
+      expect((err as Error).cause).toEqual(new Error('shutting down'));
+    });
+
+    it('does not start when the signal is already aborted', async () => {
+      ns.addFdb(VM_MAC, 'vp0');
+      const err = await manager().ensureRoute(VM_MAC, { signal: AbortSignal.abort() }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ kind: 'aborted', attempts: 0 });
+      expect(hostwireRoutes()).toEqual([]);
+    });
+
+    it('retries an unavailable executor', async () => {
+      ns.addFdb(VM_MAC, 'vp0');
+      const real = new NetlinkRouteExecutor({ netns: ns.name });
+      let calls = 0;
+      // A privileged helper that is not up for the first call.
+      const flaky: RouteExecutor = {
+        replaceRoute: async (subnet: Subnet, device: InterfaceName) => {
+          if (calls++ === 0) throw new ExecutorUnavailableError('helper socket not there yet');
+          return real.replaceRoute(subnet, device);
+        },
+        deleteRoute: (subnet: Subnet, owner?: RouteOwner) => real.deleteRoute(subnet, owner),
+      };
+      const state = await manager({ executor: flaky }).ensureRoute(VM_MAC);
+      expect(calls).toBe(2);
+      expect(state.changed).toBe(true);
+      real.close();
+    });
+  });
+
+  describe('ensureRouteForBridge', () => {
+    it('routes to a named bridge without discovery', async () => {
+      const state = await manager().ensureRouteForBridge('br1');
+      expect(state.bridge.name).toBe('br1');
+      expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br1']);
+    });
+
+    it('gives up after 2 attempts on a missing bridge', async () => {
+      const err = await manager().ensureRouteForBridge('br9').catch((e: unknown) => e);
+      expect(err).toMatchObject({ kind: 'bridge-not-ready', attempts: 2, message: expect.stringContaining('no interface named br9') });
+    });
+
+    it('reports a bridge that is down as not ready (the kernel refuses the route)', async () => {
+      ns.ip('link', 'set', 'br1', 'down');
+      const err = await manager().ensureRouteForBridge('br1').catch((e: unknown) => e);
+      expect(err).toMatchObject({ kind: 'bridge-not-ready', attempts: 2 });
+      expect(((err as Error).cause as NodeJS.ErrnoException).code).toBe('ENETDOWN');
+    });
+  });
+
+  describe('conflicts with a route another owner installed', () => {
+    beforeEach(() => {
+      ns.addFdb(VM_MAC, 'vp0');
+      ns.ip('route', 'add', '172.16.0.0/12', 'dev', 'br1', 'proto', 'static'); // e.g. a VPN's
+    });
+    const foreign = () => routes('proto', 'static').map((r) => `${r.dst} ${r.dev}`);
+
+    it('split (default): leaves it alone and installs the /13 halves', async () => {
+      const state = await manager().ensureRoute(VM_MAC);
+      expect(state).toMatchObject({ mode: 'split', routes: ['172.16.0.0/13', '172.24.0.0/13'] });
+      expect(hostwireRoutes()).toEqual(['172.16.0.0/13 br0', '172.24.0.0/13 br0']);
+      expect(foreign()).toEqual(['172.16.0.0/12 br1']);
+      // Traffic for the subnet now goes to the bridge.
+      expect(ns.ipJson<{ dev: string }[]>('route', 'get', '172.20.1.1')[0]!.dev).toBe('br0');
+    });
+
+    it('fail: a conflict error, not retried, nothing installed', async () => {
+      const err = await manager({ policy: 'fail' }).ensureRoute(VM_MAC).catch((e: unknown) => e);
+      expect(err).toMatchObject({ kind: 'conflict', code: 'ERR_ROUTE_CONFLICT', attempts: 1 });
+      expect(hostwireRoutes()).toEqual([]);
+      expect(foreign()).toEqual(['172.16.0.0/12 br1']);
+    });
+
+    it('replace: removes the other route and installs hostwire\'s', async () => {
+      const state = await manager({ policy: 'replace' }).ensureRoute(VM_MAC);
+      expect(state.mode).toBe('replaced');
+      expect(foreign()).toEqual([]);
+      expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br0']);
+    });
+
+    it('goes back to the whole subnet once the other route is gone', async () => {
+      const m = manager();
+      await m.ensureRoute(VM_MAC);
+      ns.ip('route', 'del', '172.16.0.0/12', 'proto', 'static');
+      expect((await m.ensureRoute(VM_MAC)).mode).toBe('whole');
+      expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br0']);
+    });
+  });
+
+  describe('removeRoute', () => {
+    it('says removed, then absent, and never touches other owners\' routes', async () => {
+      ns.addFdb(VM_MAC, 'vp0');
+      ns.ip('route', 'add', '172.16.0.0/12', 'dev', 'br1', 'proto', 'static');
+      const m = manager();
+      await m.ensureRoute(VM_MAC);
+      expect(await m.removeRoute()).toEqual({ outcome: 'removed', subnet: '172.16.0.0/12', removed: ['172.16.0.0/13', '172.24.0.0/13'] });
+      expect(await m.removeRoute()).toEqual({ outcome: 'absent', subnet: '172.16.0.0/12', removed: [] });
+      expect(routes('proto', 'static').map((r) => r.dst)).toEqual(['172.16.0.0/12']);
+    });
+
+    it('reports an unavailable executor instead of throwing', async () => {
+      const m = new RouteManager({ netns: `${ns.name}-missing` });
+      managers.push(m);
+      const result = await m.removeRoute();
+      expect(result.outcome).toBe('executor-unavailable');
+      expect((result.error as NodeJS.ErrnoException).message).toContain('ENOENT');
+    });
+
+    it('reports a failed deletion instead of throwing', async () => {
+      ns.addFdb(VM_MAC, 'vp0');
+      const m = manager();
+      await m.ensureRoute(VM_MAC);
+      const refusing: RouteExecutor = {
+        replaceRoute: async () => {},
+        deleteRoute: async () => {
+          throw Object.assign(new Error('EPERM: operation not permitted'), { code: 'EPERM' });
+        },
+      };
+      const result = await manager({ executor: refusing }).removeRoute();
+      expect(result).toMatchObject({ outcome: 'failed', removed: [], error: { code: 'EPERM' } });
+      expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br0']);
+    });
+  });
+
+  describe('watch', () => {
+    it('restores a route someone deleted, and one someone moved', async () => {
+      ns.addFdb(VM_MAC, 'vp0');
+      const m = manager();
+      await m.ensureRoute(VM_MAC);
+      const watcher = m.watch({ mac: VM_MAC }, { debounceMs: 50 });
+      await once(watcher, 'checked'); // the first check found it in place
+
+      const restored = once(watcher, 'restored');
+      ns.ip('route', 'del', '172.16.0.0/12', 'proto', '176');
+      const [state] = await restored;
+      expect(state).toMatchObject({ changed: true, routes: ['172.16.0.0/12'] });
+      expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br0']);
+
+      const movedBack = once(watcher, 'restored');
+      ns.ip('route', 'replace', '172.16.0.0/12', 'dev', 'br1', 'proto', '176');
+      await movedBack;
+      expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br0']);
+      watcher.stop();
+    });
+
+    it('splits when a foreign route appears, and leaves the route in place when stopped', async () => {
+      ns.addFdb(VM_MAC, 'vp0');
+      const m = manager();
+      const watcher = m.watch({ bridge: 'br0' }, { debounceMs: 50 });
+      await once(watcher, 'restored'); // nothing was there: the first check installs it
+      const split = once(watcher, 'restored');
+      // Beside hostwire's route (same key would clash), as a VPN coming up does.
+      ns.ip('route', 'add', '172.16.0.0/12', 'dev', 'br1', 'proto', 'static', 'metric', '50');
+      expect((await split)[0]).toMatchObject({ mode: 'split' });
+      watcher.stop();
+      expect(watcher.stopped).toBe(true);
+      expect(hostwireRoutes()).toEqual(['172.16.0.0/13 br0', '172.24.0.0/13 br0']);
+    });
+
+    it('stops when its signal aborts, and removeRoute stops it too', async () => {
+      ns.addFdb(VM_MAC, 'vp0');
+      const m = manager();
+      const controller = new AbortController();
+      const a = m.watch({ mac: VM_MAC }, { signal: controller.signal });
+      controller.abort();
+      expect(a.stopped).toBe(true);
+      const b = m.watch({ mac: VM_MAC }, { debounceMs: 50 });
+      await once(b, 'restored');
+      expect((await m.removeRoute()).outcome).toBe('removed');
+      expect(b.stopped).toBe(true);
+      expect(hostwireRoutes()).toEqual([]);
+    });
+  });
+
+  describe('serialisation per subnet', () => {
+    /** Wraps the real executor and records when each call starts and ends. */
+    function recordingExecutor(log: string[]): RouteExecutor {
+      const real = new NetlinkRouteExecutor({ netns: ns.name });
+      const slow = () => new Promise((r) => setTimeout(r, 30));
+      return {
+        replaceRoute: async (subnet, device) => {
+          log.push(`replace ${subnet} ${device} start`);
+          await slow();
+          await real.replaceRoute(subnet, device);
+          log.push(`replace ${subnet} ${device} end`);
+        },
+        deleteRoute: async (subnet, owner) => {
+          log.push(`delete ${subnet} start`);
+          await slow();
+          const outcome = await real.deleteRoute(subnet, owner);
+          log.push(`delete ${subnet} end`);
+          return outcome;
+        },
+        close: () => real.close(),
+      };
+    }
+
+    it('an ensure racing a remove never interleaves; the later call wins', async () => {
+      ns.addFdb(VM_MAC, 'vp0');
+      const log: string[] = [];
+      const m = manager({ executor: recordingExecutor(log) });
+      const [state, removal] = await Promise.all([m.ensureRoute(VM_MAC), m.removeRoute()]);
+      expect(state.changed).toBe(true);
+      expect(removal.outcome).toBe('removed');
+      expect(log).toEqual([
+        'replace 172.16.0.0/12 br0 start',
+        'replace 172.16.0.0/12 br0 end',
+        'delete 172.16.0.0/12 start',
+        'delete 172.16.0.0/12 end',
+      ]);
+      expect(hostwireRoutes()).toEqual([]);
+    });
+
+    it('two managers of one subnet ensuring at once end with the second one\'s bridge', async () => {
+      const log: string[] = [];
+      const a = manager({ executor: recordingExecutor(log) });
+      const b = manager({ executor: recordingExecutor(log) });
+      await Promise.all([a.ensureRouteForBridge('br0'), b.ensureRouteForBridge('br1')]);
+      expect(log).toEqual([
+        'replace 172.16.0.0/12 br0 start',
+        'replace 172.16.0.0/12 br0 end',
+        'replace 172.16.0.0/12 br1 start',
+        'replace 172.16.0.0/12 br1 end',
+      ]);
+      expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br1']);
+    });
+  });
+});
