@@ -114,7 +114,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   }
 
   // changeRoute(op, dst, prefix, oif, gateway|null, table, protocol, scope, metric, type)
-  //   -> true, or for a delete of an absent route, false. -1 means "default".
+  //   -> true, or for a delete of an absent route, false. -1 (table: 0) means "default".
   static napi_value ChangeRouteCallback(napi_env env, napi_callback_info cbinfo) {
     size_t argc = 10;
     napi_value argv[10];
@@ -143,7 +143,8 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
       return nullptr;
     }
     const int32_t oif = Int32Or(env, argv[3], 0);
-    const int32_t table = Int32Or(env, argv[5], -1);
+    uint32_t table = 0;  // 0: the main table (0 itself is never a valid table to ask for)
+    if (napi_get_value_uint32(env, argv[5], &table) != napi_ok) table = 0;
     const int32_t protocol = Int32Or(env, argv[6], -1);
     const int32_t scope = Int32Or(env, argv[7], -1);
     const int32_t metric = Int32Or(env, argv[8], -1);
@@ -159,7 +160,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     rtmsg& msg = request.msg;
     msg.rtm_family = dst.family;
     msg.rtm_dst_len = static_cast<uint8_t>(prefix);
-    const uint32_t tableId = table < 0 ? uint32_t{RT_TABLE_MAIN} : static_cast<uint32_t>(table);
+    const uint32_t tableId = table == 0 ? uint32_t{RT_TABLE_MAIN} : table;
     msg.rtm_table = static_cast<uint8_t>(tableId < 256 ? tableId : uint32_t{RT_TABLE_UNSPEC});
     if (op == kDelete) {
       // As `ip route del`: unset fields match any route; set ones must match.
@@ -342,17 +343,19 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     napi_get_cb_info(env, cbinfo, &argc, argv, nullptr, &data);
     auto* self = static_cast<NetlinkSocket*>(data);
     const int32_t master = argc > 0 ? Int32Or(env, argv[0], 0) : 0;
+    // As `bridge fdb show br BR`: the kernel filters by bridge when the dump
+    // request is an ifinfomsg carrying IFLA_MASTER (with an ndmsg it ignores
+    // the filter). The result holds the bridge's own entries and its ports'.
     struct {
       nlmsghdr header;
-      ndmsg msg;
+      ifinfomsg msg;
       char attrs[16];
     } request = {};
-    request.header.nlmsg_len = NLMSG_LENGTH(sizeof(ndmsg));
+    request.header.nlmsg_len = NLMSG_LENGTH(master > 0 ? sizeof(ifinfomsg) : sizeof(ndmsg));
     request.header.nlmsg_type = RTM_GETNEIGH;
-    request.msg.ndm_family = AF_BRIDGE;
+    request.msg.ifi_family = AF_BRIDGE;  // ndm_family and ifi_family share the first byte
     AttributeWriter attrs(&request, sizeof request);
-    // The kernel filters by bridge itself, as `bridge fdb show br BR` asks it to.
-    if (master > 0) attrs.PutU32(NDA_MASTER, static_cast<uint32_t>(master));
+    if (master > 0) attrs.PutU32(IFLA_MASTER, static_cast<uint32_t>(master));
     RecordWriter& records = self->records_;
     records.Clear();
     RtnlError e = self->socket_.Dump(&request.header, "RTM_GETNEIGH", [&](const nlmsghdr* header) {
@@ -362,10 +365,6 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
       }
       FdbInfo entry;
       if (!DecodeFdb(header, &entry)) return;
-      // Old kernels ignore the filter for some entries; keep only the asked bridge's.
-      if (master > 0 && entry.master != static_cast<uint32_t>(master) && entry.ifindex != static_cast<uint32_t>(master)) {
-        return;
-      }
       records.Fdb(RecordAction::kListed, entry);
     });
     if (e.err != 0) {

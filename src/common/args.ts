@@ -7,6 +7,18 @@ export function invalidArg(name: string, expected: string, value: unknown): Type
   return err;
 }
 
+/** The right type but a wrong value (an unknown name, a malformed address). */
+export function invalidValue(name: string, expected: string, value: unknown): TypeError {
+  const err = new TypeError(`The "${name}" argument must be ${expected}; received ${describe(value)}`);
+  (err as NodeJS.ErrnoException).code = 'ERR_INVALID_ARG_VALUE';
+  return err;
+}
+
+/** ERR_INVALID_ARG_VALUE for a value of the expected primitive type, else ERR_INVALID_ARG_TYPE. */
+export function badArg(name: string, expected: string, value: unknown, type: 'string' | 'number'): TypeError {
+  return typeof value === type ? invalidValue(name, expected, value) : invalidArg(name, expected, value);
+}
+
 export function outOfRange(name: string, range: string, value: unknown): RangeError {
   const err = new RangeError(`The "${name}" option must be ${range}; received ${describe(value)}`);
   (err as NodeJS.ErrnoException).code = 'ERR_OUT_OF_RANGE';

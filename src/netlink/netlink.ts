@@ -3,7 +3,7 @@
 // round trip of a few microseconds (the kernel answers inside the send), far
 // less than a trip through the threadpool would cost.
 import { isIP } from 'node:net';
-import { checkInteger, invalidArg } from '../common/args.js';
+import { badArg, checkInteger, invalidArg, invalidValue } from '../common/args.js';
 import { native, type NativeNetlinkSocket } from '../native.js';
 import { MAIN_TABLE, routeProtocolId, routeScopeId, routeTypeId } from './constants.js';
 import { decodeFdb, decodeLinks, decodeRoutes } from './records.js';
@@ -81,7 +81,7 @@ export class Netlink implements Disposable {
 
   /** The route the kernel would use to reach `address` (`ip route get`), or null when it is unreachable. */
   lookupRoute(address: string): Route | null {
-    if (typeof address !== 'string' || isIP(address) === 0) throw invalidArg('address', 'an IPv4 or IPv6 address', address);
+    if (typeof address !== 'string' || isIP(address) === 0) throw badArg('address', 'an IPv4 or IPv6 address', address, 'string');
     return decodeRoutes(this.#socket.lookupRoute(address))[0] ?? null;
   }
 
@@ -108,7 +108,7 @@ export class Netlink implements Disposable {
     if (spec === null || typeof spec !== 'object') throw invalidArg('route', 'an object', spec);
     const family = checkDestination(spec.dst, spec.prefix);
     if (spec.gateway !== undefined && isIP(spec.gateway) !== family) {
-      throw invalidArg('gateway', `an IPv${family} address`, spec.gateway);
+      throw badArg('gateway', `an IPv${family} address`, spec.gateway, 'string');
     }
     return this.#socket.changeRoute(
       op,
@@ -116,7 +116,7 @@ export class Netlink implements Disposable {
       spec.prefix,
       spec.oif === undefined ? 0 : checkInteger('oif', spec.oif, 1, 0x7fffffff),
       spec.gateway ?? null,
-      spec.table === undefined ? -1 : checkTable(spec.table),
+      spec.table === undefined ? 0 : checkTable(spec.table),
       spec.protocol === undefined ? -1 : toId('protocol', spec.protocol, routeProtocolId, 255),
       spec.scope === undefined ? -1 : toId('scope', spec.scope, routeScopeId, 255),
       spec.metric === undefined ? -1 : checkInteger('metric', spec.metric, 0, 0x7fffffff),
@@ -132,7 +132,7 @@ export class Netlink implements Disposable {
 
   linkByName(name: string): Link | null {
     if (typeof name !== 'string' || name.length === 0 || Buffer.byteLength(name) > 15) {
-      throw invalidArg('name', 'an interface name of 1-15 bytes', name);
+      throw badArg('name', 'an interface name of 1-15 bytes', name, 'string');
     }
     return decodeLinks(this.#socket.link(name))[0] ?? null;
   }
@@ -172,15 +172,14 @@ export class Netlink implements Disposable {
 
 export function checkNetns(netns: unknown): string | undefined {
   if (netns === undefined || netns === null) return undefined;
-  if (typeof netns !== 'string' || netns.length === 0 || netns.includes('\0')) {
-    throw invalidArg('netns', 'a namespace name or path', netns);
+  if (typeof netns !== 'string' || netns.length === 0 || netns.includes('\0') || netns === '.' || netns === '..') {
+    throw badArg('netns', 'a namespace name or path', netns, 'string');
   }
-  if (!netns.includes('/') && (netns === '.' || netns === '..')) throw invalidArg('netns', 'a namespace name or path', netns);
   return netns;
 }
 
 function checkFamily(family: unknown): 4 | 6 {
-  if (family !== 4 && family !== 6) throw invalidArg('family', '4 or 6', family);
+  if (family !== 4 && family !== 6) throw badArg('family', '4 or 6', family, 'number');
   return family;
 }
 
@@ -190,7 +189,7 @@ function checkTable(table: unknown): number {
 
 function checkDestination(dst: unknown, prefix: unknown): 4 | 6 {
   const family = typeof dst === 'string' ? isIP(dst) : 0;
-  if (family === 0) throw invalidArg('dst', 'an IPv4 or IPv6 address', dst);
+  if (family === 0) throw badArg('dst', 'an IPv4 or IPv6 address', dst, 'string');
   checkInteger('prefix', prefix, 0, family === 4 ? 32 : 128);
   return family as 4 | 6;
 }
@@ -198,7 +197,7 @@ function checkDestination(dst: unknown, prefix: unknown): 4 | 6 {
 function toId(name: string, value: number | string, byName: (n: string) => number | undefined, max: number): number {
   if (typeof value === 'string') {
     const id = byName(value);
-    if (id === undefined) throw invalidArg(name, `a known ${name} name or a number`, value);
+    if (id === undefined) throw invalidValue(name, `a known ${name} name or a number`, value);
     return id;
   }
   return checkInteger(name, value, 0, max);
@@ -206,9 +205,9 @@ function toId(name: string, value: number | string, byName: (n: string) => numbe
 
 function noSuchLink(name: string, netns: string | null): NodeJS.ErrnoException {
   const where = netns === null ? '' : ` in ${netns}`;
-  const err: NodeJS.ErrnoException = new Error(`ENODEV: no interface named "${name}"${where}`);
+  const err = new Error(`ENODEV: no interface named "${name}"${where}`) as NodeJS.ErrnoException & { netns?: string };
   err.code = 'ENODEV';
   err.errno = 19;
-  err.syscall = 'RTM_GETLINK';
+  if (netns !== null) err.netns = netns;
   return err;
 }

@@ -1,0 +1,135 @@
+// Opening Netlink sockets in another namespace, and a socket's life: the
+// calling thread never moves, a missing namespace is ENOENT naming its path,
+// and a closed socket answers EBADF.
+import { readlinkSync, statSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Netlink, NetlinkMonitor } from '../../src/netlink/index.js';
+import { createTestNetns, netnsSkipReason, type TestNetns } from '../helpers/netns.js';
+import { ifindexes, thrown } from './shared.js';
+
+const threadNetns = (): string => readlinkSync('/proc/thread-self/ns/net');
+
+describe.skipIf(netnsSkipReason !== null)(`Netlink namespaces (${netnsSkipReason ?? 'root'})`, () => {
+  let ns: TestNetns;
+  // Unique per run, so the host cannot happen to have a link of that name.
+  const bridge = `hwnl${process.pid}`.slice(0, 15);
+
+  beforeAll(() => {
+    ns = createTestNetns('netns');
+    ns.addBridge(bridge);
+  });
+
+  afterAll(() => {
+    ns?.delete();
+  });
+
+  it('a namespace that does not exist is ENOENT with the path it looked for', () => {
+    const err = thrown(() => Netlink.open({ netns: 'does-not-exist' }));
+    expect(err).toMatchObject({ code: 'ENOENT', errno: 2, syscall: 'open', path: '/run/netns/does-not-exist' });
+    expect(err.message).toBe("ENOENT: No such file or directory, open '/run/netns/does-not-exist'");
+    const monitorErr = thrown(() => NetlinkMonitor.open({ netns: 'does-not-exist' }));
+    expect(monitorErr).toMatchObject({ code: 'ENOENT', errno: 2, syscall: 'open', path: '/run/netns/does-not-exist' });
+  });
+
+  it('a full path to a namespace that does not exist is ENOENT with that path', () => {
+    const err = thrown(() => Netlink.open({ netns: '/run/netns/hwtest-no-such-ns' }));
+    expect(err).toMatchObject({ code: 'ENOENT', errno: 2, path: '/run/netns/hwtest-no-such-ns' });
+  });
+
+  it('a path that is not a namespace file is refused by setns (EINVAL), not silently used', () => {
+    const err = thrown(() => Netlink.open({ netns: '/proc/self/status' }));
+    expect(err).toMatchObject({ code: 'EINVAL', errno: 22, syscall: 'setns', path: '/proc/self/status' });
+  });
+
+  it('an empty or malformed netns is ERR_INVALID_ARG_VALUE, a non-string ERR_INVALID_ARG_TYPE', () => {
+    for (const netns of ['', 'a\0b', '.', '..']) {
+      const err = thrown(() => Netlink.open({ netns }));
+      expect(err).toBeInstanceOf(TypeError);
+      expect(err.code).toBe('ERR_INVALID_ARG_VALUE');
+    }
+    expect(thrown(() => Netlink.open({ netns: 42 as unknown as string })).code).toBe('ERR_INVALID_ARG_TYPE');
+  });
+
+  it('by name: the netns getter is the /run/netns path and the socket sees the namespace’s links', () => {
+    using nl = Netlink.open({ netns: ns.name });
+    expect(nl.netns).toBe(ns.path);
+    expect(nl.linkByName(bridge)).toMatchObject({ index: ifindexes(ns).get(bridge), name: bridge, kind: 'bridge' });
+  });
+
+  it('by full path: the same namespace, the same getter, the same links', () => {
+    using byName = Netlink.open({ netns: ns.name });
+    using byPath = Netlink.open({ netns: ns.path });
+    expect(byPath.netns).toBe(ns.path);
+    expect(byPath.listLinks()).toEqual(byName.listLinks());
+  });
+
+  it('any other path to the namespace file works too, and the getter returns it as given', () => {
+    const odd = `/run/../run/netns/${ns.name}`;
+    using nl = Netlink.open({ netns: odd });
+    expect(nl.netns).toBe(odd);
+    expect(nl.linkByName(bridge)).not.toBeNull();
+  });
+
+  it('the calling thread stays in its own namespace while sockets are opened in another', () => {
+    const before = threadNetns();
+    expect(before).toMatch(/^net:\[\d+\]$/);
+    // The test namespace is a different one.
+    expect(before).not.toBe(`net:[${statSync(ns.path).ino}]`);
+    const nl = Netlink.open({ netns: ns.name });
+    const monitor = NetlinkMonitor.open({ netns: ns.name, ref: false });
+    expect(threadNetns()).toBe(before);
+    nl.listLinks();
+    expect(threadNetns()).toBe(before);
+    monitor.close();
+    nl.close();
+    expect(threadNetns()).toBe(before);
+  });
+
+  it('Netlink.open() without netns is this process’s namespace: netns null, and the test bridge is not there', () => {
+    using inNs = Netlink.open({ netns: ns.name });
+    using own = Netlink.open();
+    expect(own.netns).toBeNull();
+    expect(inNs.linkByName(bridge)).not.toBeNull();
+    expect(own.linkByName(bridge)).toBeNull();
+    expect(own.listLinks().map((l) => l.name)).not.toContain(bridge);
+    // Opening in the namespace did not move later host-side sockets either.
+    using again = Netlink.open();
+    expect(again.linkByName(bridge)).toBeNull();
+  });
+
+  describe('close', () => {
+    it('close() twice is fine, and `closed` says so', () => {
+      const nl = Netlink.open({ netns: ns.name });
+      expect(nl.closed).toBe(false);
+      nl.close();
+      expect(nl.closed).toBe(true);
+      expect(() => nl.close()).not.toThrow();
+      expect(nl.closed).toBe(true);
+      // `using` after an explicit close is fine as well.
+      expect(() => nl[Symbol.dispose]()).not.toThrow();
+    });
+
+    it('every call after close() throws EBADF naming the request', () => {
+      const nl = Netlink.open({ netns: ns.name });
+      nl.close();
+      const calls: [string, () => unknown][] = [
+        ['RTM_GETROUTE', () => nl.listRoutes()],
+        ['RTM_GETROUTE', () => nl.routesTo('10.0.0.0', 8)],
+        ['RTM_GETROUTE', () => nl.getRoute('10.0.0.0', 8)],
+        ['RTM_GETROUTE', () => nl.lookupRoute('10.0.0.1')],
+        ['RTM_NEWROUTE', () => nl.addRoute({ dst: '10.9.0.0', prefix: 16, oif: 1 })],
+        ['RTM_NEWROUTE', () => nl.replaceRoute({ dst: '10.9.0.0', prefix: 16, oif: 1 })],
+        ['RTM_DELROUTE', () => nl.deleteRoute({ dst: '10.9.0.0', prefix: 16 })],
+        ['RTM_GETLINK', () => nl.listLinks()],
+        ['RTM_GETLINK', () => nl.linkByName('lo')],
+        ['RTM_GETLINK', () => nl.linkByIndex(1)],
+        ['RTM_GETNEIGH', () => nl.listFdb()],
+        ['RTM_GETLINK', () => nl.listFdb({ master: bridge })],
+      ];
+      for (const [syscall, call] of calls) {
+        const err = thrown(call);
+        expect(err).toMatchObject({ code: 'EBADF', errno: 9, syscall });
+      }
+    });
+  });
+});
