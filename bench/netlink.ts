@@ -1,10 +1,8 @@
 // rtnetlink: route replace and bridge FDB dump in a throwaway network
 // namespace — hostwire vs the C limit vs shelling out to iproute2 vs the
 // `netlink` npm package. Needs root (ip netns add, setns).
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { createBenchNetns } from './lib/netns.js';
-import { benchDir, compileC, pinned, runCase, runCaseInNetns, runJson } from './lib/processes.js';
+import { compileC, pinned, runCase, runCaseInNetns, runJson } from './lib/processes.js';
 import { formatSummary, summarize, table, type Summary } from './lib/stats.js';
 
 export interface NetlinkBenchOptions {
@@ -31,13 +29,8 @@ interface CaseResult {
 // context (sendmsg/recvmsg), so the whole operation stays on one core.
 const CPU = 0;
 
-/** hostwire's rtnetlink API lands in src/netlink; until then its rows read "—". */
-export function hostwireNetlinkAvailable(): boolean {
-  return existsSync(path.join(benchDir, '..', 'src', 'netlink', 'index.ts'));
-}
-
-/** One run of bench/cases/netlink-hostwire.ts (host namespace; it opens its socket in `netns`). */
-export function runHostwireCase(netns: string, op: Op, runs: number, ops: number): CaseResult {
+/** One run of bench/cases/netlink-hostwire.ts: it runs in the host namespace and opens its socket in `netns`. */
+function runHostwireCase(netns: string, op: Op, runs: number, ops: number): CaseResult {
   return runCase<CaseResult>('netlink-hostwire.ts', [netns, op, String(runs), String(ops)], [], CPU);
 }
 
@@ -51,7 +44,6 @@ function formatTimes(ratio: number): string {
 
 export function benchNetlink(options: NetlinkBenchOptions): string {
   const cBinary: Record<Op, string> = { route: compileC('nl_route_replace'), fdb: compileC('nl_fdb_dump') };
-  const withHostwire = hostwireNetlinkAvailable();
   const opsFor = (op: Op) => (op === 'route' ? options.routeOps : options.fdbOps);
 
   const times = Object.fromEntries(OPS.map((op) => [op, Object.fromEntries(CONTENDERS.map((c) => [c, [] as number[]]))])) as Record<
@@ -72,8 +64,8 @@ export function benchNetlink(options: NetlinkBenchOptions): string {
         const results: [Contender, CaseResult][] = [
           ['spawn', runCase<CaseResult>('netlink-spawn.ts', [netns.name, op, '1', String(options.spawnOps)], [], CPU)],
           ['netlink', runCaseInNetns<CaseResult>(netns.name, 'netlink-peer.ts', [op, '1', ops], [], CPU)],
+          ['hostwire', runHostwireCase(netns.name, op, 1, opsFor(op))],
         ];
-        if (withHostwire) results.push(['hostwire', runHostwireCase(netns.name, op, 1, opsFor(op))]);
         for (const [who, r] of results) times[op][who].push(...r.nsPerOp);
         if (op === 'fdb') {
           entries.c = c.entries;
@@ -108,20 +100,13 @@ export function benchNetlink(options: NetlinkBenchOptions): string {
 
   const rows: string[][] = [];
   for (const op of OPS) {
-    const s = Object.fromEntries(CONTENDERS.map((c) => [c, times[op][c].length > 0 ? us(times[op][c]) : undefined])) as Record<
-      Contender,
-      Summary | undefined
-    >;
-    const c = s.c!;
+    const s = Object.fromEntries(CONTENDERS.map((c) => [c, us(times[op][c])])) as Record<Contender, Summary>;
+    const c = s.c;
     const hw = s.hostwire;
     for (const who of CONTENDERS) {
       const label = labels[op][who] + (op === 'fdb' ? sawOther(who) : '');
       const mine = s[who];
-      if (!mine) {
-        rows.push([`${label} (src/netlink not there yet)`, '—', '—', '—']);
-        continue;
-      }
-      const faster = who === 'spawn' || who === 'netlink' ? (hw ? formatTimes(mine.median / hw.median) : '—') : '—';
+      const faster = who === 'spawn' || who === 'netlink' ? formatTimes(mine.median / hw.median) : '—';
       rows.push([label, formatUs(mine), formatTimes(mine.median / c.median), faster]);
     }
   }
