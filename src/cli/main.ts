@@ -5,12 +5,13 @@ import { createRequire } from 'node:module';
 import { registerDgramCommands } from './dgram.js';
 import { registerHeartbeatCommands } from './heartbeat.js';
 import { registerMachineCommands } from './machines.js';
+import { registerNetworkCommands } from './network.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 const program = new Command()
   .name('hostwire')
-  .description('host-daemon toolkit: datagram sockets, heartbeats, routes, machine configs')
+  .description('host-daemon toolkit: datagram sockets, heartbeats, routes, bridges, machine configs')
   .version(version)
   .showHelpAfterError()
   .exitOverride();
@@ -18,6 +19,7 @@ const program = new Command()
 registerHeartbeatCommands(program);
 registerDgramCommands(program);
 registerMachineCommands(program);
+registerNetworkCommands(program);
 
 try {
   await program.parseAsync();

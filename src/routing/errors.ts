@@ -48,13 +48,18 @@ export class InvalidMacAddressError extends TypeError {
   }
 }
 
-/** Why a route could not be put in place. The first three are retried by ensureRoute(). */
-export type RouteErrorKind = 'bridge-not-ready' | 'executor-unavailable' | 'route-failed' | 'conflict' | 'aborted';
+/**
+ * Why a route could not be put in place. The first three are retried by
+ * ensureRoute(); 'not-permitted' (EPERM/EACCES: the process lacks
+ * CAP_NET_ADMIN) never succeeds on retry, so it is not.
+ */
+export type RouteErrorKind = 'bridge-not-ready' | 'executor-unavailable' | 'route-failed' | 'not-permitted' | 'conflict' | 'aborted';
 
 const ROUTE_ERROR_CODES = {
   'bridge-not-ready': 'ERR_ROUTE_BRIDGE_NOT_READY',
   'executor-unavailable': 'ERR_ROUTE_EXECUTOR_UNAVAILABLE',
   'route-failed': 'ERR_ROUTE_FAILED',
+  'not-permitted': 'ERR_ROUTE_NOT_PERMITTED',
   conflict: 'ERR_ROUTE_CONFLICT',
   aborted: 'ERR_ROUTE_ABORTED',
 } as const;

@@ -117,13 +117,10 @@ export class RouteManager implements AsyncDisposable {
 
   /** One attempt, no retry: what a watcher runs on every change it sees. */
   async reconcile(target: WatchTarget): Promise<RouteState> {
-    const bridge =
-      'mac' in target
-        ? findBridgeByMac(this.#reader(), parseMacAddress(target.mac))
-        : this.#bridgeNamed(parseInterfaceName(target.bridge));
-    if (bridge === null) {
-      throw new RouteError('bridge-not-ready', `no bridge has ${'mac' in target ? target.mac : ''} in its forwarding database`, String(this.subnet));
-    }
+    if (!('mac' in target)) return this.#apply(this.#bridgeNamed(parseInterfaceName(target.bridge)));
+    const mac = parseMacAddress(target.mac);
+    const bridge = findBridgeByMac(this.#reader(), mac);
+    if (bridge === null) throw new RouteError('bridge-not-ready', `no bridge has ${mac} in its forwarding database`, String(this.subnet));
     return this.#apply(bridge);
   }
 
@@ -160,6 +157,8 @@ export class RouteManager implements AsyncDisposable {
    * periodic check catches anything a notification missed.
    */
   watch(target: WatchTarget, options: WatchOptions = {}): RouteWatcher {
+    // Parsed here, so a bad target throws now and FDB events compare canonical MACs.
+    target = 'mac' in target ? { mac: parseMacAddress(target.mac) } : { bridge: parseInterfaceName(target.bridge) };
     const watcher = new RouteWatcher(this, target, this.netns, options, this.#logger);
     this.#watchers.add(watcher);
     watcher.once('stopped', () => this.#watchers.delete(watcher));
@@ -276,6 +275,11 @@ function classify(err: unknown, subnet: string, bridge: BridgeRef | null): Route
   const message = err instanceof Error ? err.message : String(err);
   if (code === 'ENODEV' || code === 'ENETDOWN') {
     return new RouteError('bridge-not-ready', `${bridge?.name ?? 'the bridge'} is not ready: ${message}`, subnet, { cause: err });
+  }
+  if (code === 'EPERM' || code === 'EACCES') {
+    return new RouteError('not-permitted', `routing ${subnet} is not permitted (needs CAP_NET_ADMIN, or a privileged executor): ${message}`, subnet, {
+      cause: err,
+    });
   }
   return new RouteError('route-failed', `routing ${subnet}${bridge ? ` to ${bridge.name}` : ''} failed: ${message}`, subnet, { cause: err });
 }

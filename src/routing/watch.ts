@@ -141,7 +141,7 @@ export class RouteWatcher extends EventEmitter<WatcherEvents> {
       case 'link':
         return true; // a bridge appearing, going up or down, or being renamed
       case 'fdb':
-        return 'mac' in this.#target && event.fdb.mac === this.#target.mac.toLowerCase();
+        return 'mac' in this.#target && event.fdb.mac === this.#target.mac; // canonical: parsed by RouteManager.watch()
       case 'overrun':
         return true;
     }

@@ -2,6 +2,8 @@
 // discovery, retry, abort, conflicts, reconcile and serialisation.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import type { Logger } from '../../src/logger.js';
 import {
   ExecutorUnavailableError,
@@ -14,6 +16,7 @@ import {
   type Subnet,
   type InterfaceName,
 } from '../../src/routing/index.js';
+import { fixturesDir } from '../helpers/child.js';
 import { createTestNetns, netnsSkipReason, type TestNetns } from '../helpers/netns.js';
 
 interface IpRoute {
@@ -189,6 +192,22 @@ describe.skipIf(netnsSkipReason !== null)(`route lifecycle in a network namespac
       expect(err).toMatchObject({ kind: 'bridge-not-ready', attempts: 2 });
       expect(((err as Error).cause as NodeJS.ErrnoException).code).toBe('ENETDOWN');
     });
+    it('without CAP_NET_ADMIN: not-permitted, at once, not retried', () => {
+      // A child whose capability bounding set lacks NET_ADMIN: setns still works, route changes do not.
+      const out = execFileSync(
+        'setpriv',
+        ['--bounding-set', '-net_admin', '--inh-caps', '-net_admin', process.execPath, '--import', 'tsx', path.join(fixturesDir, 'route-without-cap.ts'), ns.name, 'br0'],
+        { encoding: 'utf8' },
+      );
+      expect(JSON.parse(out)).toEqual({
+        code: 'ERR_ROUTE_NOT_PERMITTED',
+        kind: 'not-permitted',
+        attempts: 1,
+        cause: 'EPERM',
+        message: 'routing 172.16.0.0/12 is not permitted (needs CAP_NET_ADMIN, or a privileged executor): EPERM: Operation not permitted, RTM_NEWROUTE',
+      });
+      expect(hostwireRoutes()).toEqual([]);
+    });
   });
 
   describe('conflicts with a route another owner installed', () => {
@@ -270,7 +289,7 @@ describe.skipIf(netnsSkipReason !== null)(`route lifecycle in a network namespac
       ns.addFdb(VM_MAC, 'vp0');
       const m = manager();
       await m.ensureRoute(VM_MAC);
-      const watcher = m.watch({ mac: VM_MAC }, { debounceMs: 50 });
+      const watcher = m.watch({ mac: '0200.0000.0001' }, { debounceMs: 50 }); // any accepted spelling
       await once(watcher, 'checked'); // the first check found it in place
 
       const restored = once(watcher, 'restored');
@@ -298,6 +317,19 @@ describe.skipIf(netnsSkipReason !== null)(`route lifecycle in a network namespac
       watcher.stop();
       expect(watcher.stopped).toBe(true);
       expect(hostwireRoutes()).toEqual(['172.16.0.0/13 br0', '172.24.0.0/13 br0']);
+    });
+
+    it('installs the route as soon as the VM\'s MAC shows up in the FDB', async () => {
+      const m = manager();
+      // Periodic check far away: only the FDB notification can trigger the install.
+      const watcher = m.watch({ mac: '02-00-00-00-00-01' }, { debounceMs: 50, intervalMs: 600_000 });
+      const [first] = await once(watcher, 'error');
+      expect(first).toMatchObject({ kind: 'bridge-not-ready', message: `no bridge has ${VM_MAC} in its forwarding database` });
+      const restored = once(watcher, 'restored');
+      ns.addFdb(VM_MAC, 'vp1');
+      expect((await restored)[0]).toMatchObject({ bridge: { name: 'br1' }, routes: ['172.16.0.0/12'] });
+      expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br1']);
+      watcher.stop();
     });
 
     it('stops when its signal aborts, and removeRoute stops it too', async () => {
