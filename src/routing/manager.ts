@@ -212,7 +212,13 @@ export class RouteManager implements AsyncDisposable {
   #apply(bridge: BridgeRef): Promise<RouteState> {
     return this.#locked(async () => {
       const subnet = String(this.subnet);
-      const plan = planRoutes(this.subnet, bridge.ifindex, this.policy, (s) => this.#routesFor(s));
+      const plan = planRoutes(
+        this.subnet,
+        bridge.ifindex,
+        this.policy,
+        (s) => this.#routesFor(s),
+        (oif) => this.#reader().linkByIndex(oif)?.name ?? null,
+      );
       try {
         for (const s of plan.removeForeign) await this.#executor.deleteRoute(s, 'any');
         for (const s of plan.install) await this.#executor.replaceRoute(s, bridge.name);

@@ -41,8 +41,16 @@ export function candidateSubnets(subnet: Subnet): Subnet[] {
 /**
  * @param routesFor the kernel's routes (main table) for exactly one subnet
  * @param oif the device index hostwire's routes must point at
+ * @param deviceName names a device index in conflict messages (else "#index")
  */
-export function planRoutes(subnet: Subnet, oif: number, policy: ConflictPolicy, routesFor: (s: Subnet) => Route[]): RoutePlan {
+export function planRoutes(
+  subnet: Subnet,
+  oif: number,
+  policy: ConflictPolicy,
+  routesFor: (s: Subnet) => Route[],
+  deviceName: (oif: number) => string | null = () => null,
+): RoutePlan {
+  const describe = (routes: Route[]) => describeRoutes(routes, deviceName);
   const foreign = routesFor(subnet).filter((r) => !isHostwireRoute(r));
   let mode: RouteMode = 'whole';
   let desired = [subnet];
@@ -82,8 +90,7 @@ export function planRoutes(subnet: Subnet, oif: number, policy: ConflictPolicy, 
   return { mode, desired, install, remove, removeForeign, foreign };
 }
 
-function describe(routes: Route[]): string {
-  return routes
-    .map((r) => `proto ${routeProtocolName(r.protocol)}${r.oif === null ? '' : ` dev #${r.oif}`}${r.gateway ? ` via ${r.gateway}` : ''}`)
-    .join(', ');
+function describeRoutes(routes: Route[], deviceName: (oif: number) => string | null): string {
+  const dev = (oif: number) => ` dev ${deviceName(oif) ?? `#${oif}`}`;
+  return routes.map((r) => `proto ${routeProtocolName(r.protocol)}${r.oif === null ? '' : dev(r.oif)}${r.gateway ? ` via ${r.gateway}` : ''}`).join(', ');
 }

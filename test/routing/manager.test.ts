@@ -229,6 +229,7 @@ describe.skipIf(netnsSkipReason !== null)(`route lifecycle in a network namespac
     it('fail: a conflict error, not retried, nothing installed', async () => {
       const err = await manager({ policy: 'fail' }).ensureRoute(VM_MAC).catch((e: unknown) => e);
       expect(err).toMatchObject({ kind: 'conflict', code: 'ERR_ROUTE_CONFLICT', attempts: 1 });
+      expect((err as Error).message).toBe('172.16.0.0/12 is already routed by proto static dev br1; policy "fail" leaves it alone');
       expect(hostwireRoutes()).toEqual([]);
       expect(foreign()).toEqual(['172.16.0.0/12 br1']);
     });
