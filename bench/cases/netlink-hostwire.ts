@@ -7,6 +7,7 @@
 //             { mac, ifindex, master, vlan, state, flags } entries.
 // Prints {nsPerOp: ns per operation for each run, entries: FDB entries seen (fdb)}.
 import { HOSTWIRE_ROUTE_PROTOCOL, Netlink } from '../../src/netlink/index.js';
+import { timeOps } from '../lib/op-loop.js';
 
 const [netns, op, runsText, opsText] = process.argv.slice(2) as [string, 'route' | 'fdb', string, string];
 const runs = Number(runsText);
@@ -27,15 +28,6 @@ const once: () => void =
         entries = nl.listFdb().length;
       };
 
-// Warm-up, the same in every netlink case: at least 10 operations and 300 ms
-// (the netlink package runs its first ~150 ms of operations 3–5× slower while V8 compiles).
-const warmUntil = process.hrtime.bigint() + 300_000_000n;
-for (let i = 0; i < 10 || process.hrtime.bigint() < warmUntil; i++) once();
-const nsPerOp: number[] = [];
-for (let r = 0; r < runs; r++) {
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < ops; i++) once();
-  nsPerOp.push(Number(process.hrtime.bigint() - t0) / ops);
-}
+const nsPerOp = await timeOps(once, runs, ops);
 nl.close();
 console.log(JSON.stringify(op === 'fdb' ? { nsPerOp, entries } : { nsPerOp }));

@@ -6,6 +6,7 @@
 // Prints {nsPerOp: ns per operation for each run, entries: FDB entries seen (fdb)}.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { timeOps } from '../lib/op-loop.js';
 
 const run = promisify(execFile);
 const [netns, op, runsText, opsText] = process.argv.slice(2) as [string, 'route' | 'fdb', string, string];
@@ -26,14 +27,5 @@ const once: () => Promise<void> =
         entries = (JSON.parse(stdout) as unknown[]).length;
       };
 
-// Warm-up, the same in every netlink case: at least 10 operations and 300 ms
-// (the netlink package runs its first ~150 ms of operations 3–5× slower while V8 compiles).
-const warmUntil = process.hrtime.bigint() + 300_000_000n;
-for (let i = 0; i < 10 || process.hrtime.bigint() < warmUntil; i++) await once();
-const nsPerOp: number[] = [];
-for (let r = 0; r < runs; r++) {
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < ops; i++) await once();
-  nsPerOp.push(Number(process.hrtime.bigint() - t0) / ops);
-}
+const nsPerOp = await timeOps(once, runs, ops);
 console.log(JSON.stringify(op === 'fdb' ? { nsPerOp, entries } : { nsPerOp }));

@@ -13,6 +13,7 @@
 #include "common/poll_handle.h"
 #include "netlink/messages.h"
 #include "netlink/netlink.h"
+#include "netlink/netlink_error.h"
 #include "netlink/records.h"
 #include "netlink/rtnl_socket.h"
 
@@ -52,8 +53,7 @@ class NetlinkMonitor : public Napi::ObjectWrap<NetlinkMonitor> {
     }
     RtnlError e = socket_.Open(netns.empty() ? nullptr : netns.c_str(), groups, true);
     if (e.err != 0) {
-      ErrnoError(env, e.err, e.syscall, socket_.netnsPath().empty() ? nullptr : socket_.netnsPath().c_str())
-          .ThrowAsJavaScriptException();
+      NetlinkError(env, e, socket_.netnsPath(), true).ThrowAsJavaScriptException();
       return;
     }
     on_events_ = Napi::Persistent(info[2].As<Napi::Function>());

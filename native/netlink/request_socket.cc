@@ -17,6 +17,7 @@
 #include "netlink/attributes.h"
 #include "netlink/messages.h"
 #include "netlink/netlink.h"
+#include "netlink/netlink_error.h"
 #include "netlink/records.h"
 #include "netlink/rtnl_socket.h"
 
@@ -73,6 +74,36 @@ std::string ToString(const Napi::Value& value) {
   return value.IsString() ? value.As<Napi::String>().Utf8Value() : std::string();
 }
 
+// A dump whose messages `add` turns into records; an interrupted dump
+// (signalled by a null message) starts the records over.
+template <typename Add>
+RtnlError DumpRecords(RtnlSocket& socket, nlmsghdr* request, const char* name, RecordWriter& records, Add add) {
+  records.Clear();
+  return socket.Dump(request, name, [&](const nlmsghdr* header) {
+    if (header == nullptr) {
+      records.Clear();
+    } else {
+      add(header);
+    }
+  });
+}
+
+// RTM_GETLINK for every link, or for one (by index or IFLA_IFNAME); statistics
+// are not wanted, so the kernel is told to skip building them.
+struct LinkRequest {
+  nlmsghdr header;
+  ifinfomsg msg;
+  char attrs[64];
+};
+
+void InitLinkRequest(LinkRequest* request) {
+  memset(request, 0, sizeof *request);
+  request->header.nlmsg_len = NLMSG_LENGTH(sizeof(ifinfomsg));
+  request->header.nlmsg_type = RTM_GETLINK;
+  request->msg.ifi_family = AF_UNSPEC;
+  AttributeWriter(request, sizeof *request).PutU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+}
+
 }  // namespace
 
 class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
@@ -96,8 +127,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     std::string netns = ToString(info[0]);
     RtnlError e = socket_.Open(netns.empty() ? nullptr : netns.c_str(), {}, false);
     if (e.err != 0) {
-      ErrnoError(env, e.err, e.syscall, socket_.netnsPath().empty() ? nullptr : socket_.netnsPath().c_str())
-          .ThrowAsJavaScriptException();
+      NetlinkError(env, e, socket_.netnsPath(), true).ThrowAsJavaScriptException();
       return;
     }
     // Hot paths skip ObjectWrap's unwrap (see bound_method.h).
@@ -107,10 +137,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
 
  private:
   void ThrowFailure(napi_env env, const RtnlError& e) {
-    const std::string& detail = e.kernelMessage;
-    Napi::Error error = ErrnoError(Napi::Env(env), e.err, e.syscall, nullptr, detail.empty() ? nullptr : detail.c_str());
-    if (!socket_.netnsPath().empty()) error.Set("netns", Napi::String::New(env, socket_.netnsPath()));
-    error.ThrowAsJavaScriptException();
+    NetlinkError(Napi::Env(env), e, socket_.netnsPath(), false).ThrowAsJavaScriptException();
   }
 
   // changeRoute(op, dst, prefix, oif, gateway|null, table, protocol, scope, metric, type)
@@ -217,11 +244,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     request.header.nlmsg_type = RTM_GETROUTE;
     request.msg.rtm_family = family == 4 ? AF_INET : family == 6 ? AF_INET6 : AF_UNSPEC;
     RecordWriter records;
-    RtnlError e = socket_.Dump(&request.header, "RTM_GETROUTE", [&](const nlmsghdr* header) {
-      if (header == nullptr) {  // interrupted dump: start over
-        records.Clear();
-        return;
-      }
+    RtnlError e = DumpRecords(socket_, &request.header, "RTM_GETROUTE", records, [&](const nlmsghdr* header) {
       RouteInfo route;
       if (!DecodeRoute(header, &route) || (route.flags & RTM_F_CLONED) != 0) return;
       if (table != 0 && route.table != table) return;
@@ -270,22 +293,10 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   // links() -> link records
   Napi::Value Links(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    struct {
-      nlmsghdr header;
-      ifinfomsg msg;
-      char attrs[16];
-    } request = {};
-    request.header.nlmsg_len = NLMSG_LENGTH(sizeof(ifinfomsg));
-    request.header.nlmsg_type = RTM_GETLINK;
-    request.msg.ifi_family = AF_UNSPEC;
-    AttributeWriter attrs(&request, sizeof request);
-    attrs.PutU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);  // counters are not wanted; skip building them
+    LinkRequest request;
+    InitLinkRequest(&request);
     RecordWriter records;
-    RtnlError e = socket_.Dump(&request.header, "RTM_GETLINK", [&](const nlmsghdr* header) {
-      if (header == nullptr) {
-        records.Clear();
-        return;
-      }
+    RtnlError e = DumpRecords(socket_, &request.header, "RTM_GETLINK", records, [&](const nlmsghdr* header) {
       LinkInfo link;
       if (DecodeLink(header, &link)) records.Link(RecordAction::kListed, link);
     });
@@ -299,14 +310,8 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   // link(nameOrIndex) -> one link record, or none
   Napi::Value Link(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    struct {
-      nlmsghdr header;
-      ifinfomsg msg;
-      char attrs[64];
-    } request = {};
-    request.header.nlmsg_len = NLMSG_LENGTH(sizeof(ifinfomsg));
-    request.header.nlmsg_type = RTM_GETLINK;
-    request.msg.ifi_family = AF_UNSPEC;
+    LinkRequest request;
+    InitLinkRequest(&request);
     AttributeWriter attrs(&request, sizeof request);
     if (info[0].IsNumber()) {
       request.msg.ifi_index = info[0].As<Napi::Number>().Int32Value();
@@ -321,7 +326,6 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
       ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "link() takes an interface name or index");
       return Napi::Value();
     }
-    attrs.PutU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
     RecordWriter records;
     RtnlError e = socket_.Transact(&request.header, "RTM_GETLINK", [&](const nlmsghdr* header) {
       LinkInfo link;
@@ -357,12 +361,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     AttributeWriter attrs(&request, sizeof request);
     if (master > 0) attrs.PutU32(IFLA_MASTER, static_cast<uint32_t>(master));
     RecordWriter& records = self->records_;
-    records.Clear();
-    RtnlError e = self->socket_.Dump(&request.header, "RTM_GETNEIGH", [&](const nlmsghdr* header) {
-      if (header == nullptr) {
-        records.Clear();
-        return;
-      }
+    RtnlError e = DumpRecords(self->socket_, &request.header, "RTM_GETNEIGH", records, [&](const nlmsghdr* header) {
       FdbInfo entry;
       if (!DecodeFdb(header, &entry)) return;
       records.Fdb(RecordAction::kListed, entry);

@@ -135,8 +135,9 @@ export class RouteManager implements AsyncDisposable {
     return this.#locked(async () => {
       const removed: string[] = [];
       try {
+        const routesFor = this.#snapshot();
         for (const candidate of candidateSubnets(this.subnet)) {
-          if (!this.#routesFor(candidate).some(isHostwireRoute)) continue;
+          if (!routesFor(candidate).some(isHostwireRoute)) continue;
           if ((await this.#executor.deleteRoute(candidate, 'hostwire')) === 'removed') removed.push(String(candidate));
         }
       } catch (err) {
@@ -168,7 +169,8 @@ export class RouteManager implements AsyncDisposable {
 
   /** hostwire's and others' routes for the subnet and its halves, as the kernel has them now. */
   routes(): Route[] {
-    return candidateSubnets(this.subnet).flatMap((s) => this.#routesFor(s));
+    const routesFor = this.#snapshot();
+    return candidateSubnets(this.subnet).flatMap(routesFor);
   }
 
   async close(): Promise<void> {
@@ -195,8 +197,14 @@ export class RouteManager implements AsyncDisposable {
     return this.#netlink;
   }
 
-  #routesFor(subnet: Subnet): Route[] {
-    return this.#reader().routesTo(subnet.address, subnet.prefix);
+  /**
+   * One dump of the main table for the subnet's family, then a lookup per
+   * candidate (the subnet and its halves): a check reads the kernel once,
+   * not once per question the plan asks.
+   */
+  #snapshot(): (subnet: Subnet) => Route[] {
+    const all = this.#reader().listRoutes({ family: this.subnet.family });
+    return (s) => all.filter((r) => r.prefix === s.prefix && r.dst === s.address);
   }
 
   #bridgeNamed(name: InterfaceName): BridgeRef {
@@ -216,7 +224,7 @@ export class RouteManager implements AsyncDisposable {
         this.subnet,
         bridge.ifindex,
         this.policy,
-        (s) => this.#routesFor(s),
+        this.#snapshot(),
         (oif) => this.#reader().linkByIndex(oif)?.name ?? null,
       );
       try {
