@@ -262,8 +262,8 @@ export class RouteManager implements AsyncDisposable {
           randomize: options.jitter ?? this.#jitter,
           ...(signal ? { signal } : {}),
           shouldRetry: ({ error }) => error instanceof RouteError && error.retryable,
-          onFailedAttempt: ({ error, attemptNumber, retriesLeft, retryDelay }) => {
-            this.#logger.debug({ subnet, attempt: attemptNumber, retriesLeft, retryDelay, err: error }, 'route attempt failed');
+          onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+            this.#logger.debug({ subnet, attempt: attemptNumber, retriesLeft, delayMs, err: error }, 'route attempt failed');
           },
         },
       );
