@@ -133,7 +133,7 @@ describe.skipIf(netnsSkipReason !== null)(`hostwire network commands in a namesp
     const result = await done;
     expect(Date.now() - sent).toBeLessThan(5_000);
     expect(result.code).toBe(130);
-    expect(result.stderr).toContain('hostwire: debug: route attempt failed (subnet=172.16.0.0/12 attempt=1 retriesLeft=99 retryDelay=10000');
+    expect(result.stderr).toContain('hostwire: debug: route attempt failed (subnet=172.16.0.0/12 attempt=1 retriesLeft=99 delayMs=10000');
     expect(result.stderr).toMatch(/^hostwire: gave up on 172\.16\.0\.0\/12: aborted after 1 attempt\(s\) \[ERR_ROUTE_ABORTED\]$/m);
   });
 
