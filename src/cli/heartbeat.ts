@@ -103,6 +103,27 @@ async function watch(options: WatchOptions): Promise<void> {
   else printLine(`\n${renderTable(observer)}\nstopped (${why})`);
 }
 
+const DEMO_WAIT_MS = 15_000;
+
+const DEMO_EVENTS = ['join', 'stall', 'terminal'] as const;
+
+/** Resolves once `done()` holds after one of the demo's observer events, or after `timeoutMs`. */
+function until(observer: Observer, done: () => boolean, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const finish = () => {
+      clearTimeout(timer);
+      for (const name of DEMO_EVENTS) observer.off(name, check);
+      resolve();
+    };
+    const check = () => {
+      if (done()) finish();
+    };
+    const timer = setTimeout(finish, timeoutMs);
+    for (const name of DEMO_EVENTS) observer.on(name, check);
+    check();
+  });
+}
+
 // The main job in one command: an observer here, agents in child processes;
 // one is killed (a stall), one crashes (a terminal frame).
 async function demo(options: { json?: boolean }): Promise<void> {
@@ -123,15 +144,11 @@ async function demo(options: { json?: boolean }): Promise<void> {
     if (!options.json) printLine(`observer on ${sock}, stall after 500 ms\n`);
     const steady = run(['--count', '1000', '--interval-ms', '100']);
     const crashing = run(['--count', '1000', '--interval-ms', '100', '--status', 'degraded', '--payload', '7', '--crash-after-ms', '800']);
-    await new Promise((r) => setTimeout(r, 1200));
+    const seen = (event: string, pid: number | undefined) => events.some((e) => e.event === event && e.pid === pid);
+    // Kill the steady agent only once both have joined (a loaded machine may take seconds to start them).
+    await until(observer, () => seen('join', steady.pid) && seen('join', crashing.pid), DEMO_WAIT_MS);
     steady.kill('SIGKILL'); // no last words: the observer must notice the silence
-    await new Promise((resolve) => {
-      const done = () => events.some((e) => e.event === 'STALL' && e.pid === steady.pid) && events.some((e) => e.event === 'terminal') && resolve(null);
-      observer.on('stall', done);
-      observer.on('terminal', done);
-      setTimeout(resolve, 5000);
-      done();
-    });
+    await until(observer, () => seen('STALL', steady.pid) && seen('terminal', crashing.pid), DEMO_WAIT_MS);
     crashing.kill('SIGKILL');
     const snapshot = observer.snapshot();
     if (options.json) printJson({ socket: sock, events, counters: snapshot.counters });
