@@ -3,7 +3,7 @@
 // CLIENT: hostwire (Agent.beat) | js-unix-dgram | js-node-unix-socket — the
 // obvious user-built alternative: a frame written in JS (Buffer, DataView
 // writes, JS CRC-32C table) and sent through that package.
-import { createRequire } from 'node:module';
+import * as peers from '../lib/peers.js';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { Agent } from '../../src/heartbeat/index.js';
 import { SENT } from '../../src/dgram/index.js';
@@ -11,7 +11,6 @@ import { referenceCrc32c } from '../../src/vlp/index.js';
 
 const [client, socketPath, countText, mode] = process.argv.slice(2) as [string, string, string, 'time' | 'memory'];
 const count = Number(countText);
-const require = createRequire(import.meta.url);
 const origin = process.hrtime.bigint();
 
 /** What a user writes without hostwire: one reused Buffer per beat. */
@@ -43,7 +42,7 @@ function makeBurst(): (n: number) => number {
   const build = jsFrame();
   let nonce = 1n;
   if (client === 'js-unix-dgram') {
-    const unix = require('unix-dgram') as { createSocket(t: string): NodeJS.EventEmitter & { connect(p: string): void; send(b: Buffer): void } };
+    const unix = peers.unixDgram();
     const socket = unix.createSocket('unix_dgram');
     let dropped = 0;
     socket.on('error', () => dropped++);
@@ -59,9 +58,7 @@ function makeBurst(): (n: number) => number {
       return dropped - before;
     };
   }
-  const { DgramSocket } = require('node-unix-socket') as {
-    DgramSocket: new () => NodeJS.EventEmitter & { sendTo(b: Buffer, o: number, l: number, p: string, cb?: (e?: Error) => void): void };
-  };
+  const { DgramSocket } = peers.nodeUnixSocket();
   const socket = new DgramSocket();
   socket.on('error', () => {});
   return (n) => {

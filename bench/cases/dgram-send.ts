@@ -4,13 +4,12 @@
 // MODE "overhead" (hostwire only): sends on a closed sender, which make no
 // syscall: the cost of the JS → N-API → C++ path alone.
 //   node --import tsx bench/cases/dgram-send.ts CLIENT PATH COUNT MODE
-import { createRequire } from 'node:module';
+import * as peers from '../lib/peers.js';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { DgramSender, SENT } from '../../src/dgram/index.js';
 
 const [client, socketPath, countText, mode] = process.argv.slice(2) as [string, string, string, 'time' | 'memory' | 'overhead'];
 const count = Number(countText);
-const require = createRequire(import.meta.url);
 const frame = Buffer.alloc(32, 7);
 
 interface Client {
@@ -33,9 +32,7 @@ function hostwire(): Client {
 }
 
 function unixDgram(): Client {
-  const unix = require('unix-dgram') as {
-    createSocket(type: 'unix_dgram'): NodeJS.EventEmitter & { connect(p: string): void; send(b: Buffer): void };
-  };
+  const unix = peers.unixDgram();
   const socket = unix.createSocket('unix_dgram');
   let dropped = 0;
   socket.on('error', () => dropped++);
@@ -52,11 +49,7 @@ function unixDgram(): Client {
 }
 
 function nodeUnixSocket(): Client {
-  const { DgramSocket } = require('node-unix-socket') as {
-    DgramSocket: new () => NodeJS.EventEmitter & {
-      sendTo(b: Buffer, o: number, l: number, p: string, cb?: (err?: Error) => void): void;
-    };
-  };
+  const { DgramSocket } = peers.nodeUnixSocket();
   const socket = new DgramSocket();
   let inFlight = 0;
   let failed = 0;

@@ -3,9 +3,11 @@
 // Prints {durable, writeFileAtomic, nonDurable: ns per save per run; loadAllMs: per run; bytes}.
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { encodeConfig, MachineStore, type MachineConfig, type MachineName } from '../../src/machines/index.js';
 import { syncDirectory } from '../../src/machines/durable-file.js';
+import * as peers from '../lib/peers.js';
+
+const writeFileAtomic = peers.writeFileAtomic();
 
 const [dir, runsText, savesText, machinesText] = process.argv.slice(2) as [string, string, string, string];
 const runs = Number(runsText);

@@ -11,8 +11,10 @@
 //             { mac, ifindex, master, vlan, state, flags } entries (the MAC as a string).
 // Prints {nsPerOp: ns per operation for each run, entries: FDB entries seen (fdb)}.
 import { networkInterfaces } from 'node:os';
-import { createRtNetlink, FlagsNew, rt } from 'netlink';
 import { timeOps } from '../lib/op-loop.js';
+import * as peers from '../lib/peers.js';
+
+const { createRtNetlink, FlagsNew } = peers.netlink();
 
 const [op, runsText, opsText] = process.argv.slice(2) as ['route' | 'fdb', string, string];
 const runs = Number(runsText);
@@ -31,15 +33,15 @@ const hex = (b: number) => b.toString(16).padStart(2, '0');
 const macString = (m: Buffer) => `${hex(m[0]!)}:${hex(m[1]!)}:${hex(m[2]!)}:${hex(m[3]!)}:${hex(m[4]!)}:${hex(m[5]!)}`;
 
 let entries = 0;
-const routeData: rt.Route = {
+const routeData = {
   family: AF_INET,
   dstLen: 16,
-  table: rt.RoutingTableClass.MAIN,
-  protocol: HOSTWIRE_RTPROT as rt.RouteProtocol, // not one of the package's named protocols
+  table: 254, // RT_TABLE_MAIN
+  protocol: HOSTWIRE_RTPROT, // not one of the package's named protocols
   scope: 'LINK',
   type: 'UNICAST',
 };
-const routeAttrs: rt.RouteAttrs = { dst: Buffer.from([10, 77, 0, 0]), oif };
+const routeAttrs = { dst: Buffer.from([10, 77, 0, 0]), oif };
 const routeOptions = { flags: FlagsNew.CREATE | FlagsNew.REPLACE };
 
 const once: () => Promise<void> =
