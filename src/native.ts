@@ -30,6 +30,7 @@ export interface NativeDgramReceiver {
   close(): void;
   ref(): void;
   unref(): void;
+  /** The batch buffers; null once closed (the addon drops its references). */
   readonly data: Uint8Array;
   readonly meta: Int32Array;
   readonly fd: number;

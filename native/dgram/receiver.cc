@@ -131,6 +131,8 @@ DgramReceiver::DgramReceiver(const Napi::CallbackInfo& info)
   messages_.resize(batch_size_);
   iovecs_.resize(batch_size_);
   control_.resize(static_cast<size_t>(batch_size_) * kControlSize);
+  batch_memory_.Set(env, static_cast<int64_t>(messages_.capacity() * sizeof(mmsghdr) +
+                                              iovecs_.capacity() * sizeof(iovec) + control_.capacity()));
 
   on_batch_ = Napi::Persistent(info[5].As<Napi::Function>());
   on_error_ = Napi::Persistent(info[6].As<Napi::Function>());
@@ -178,10 +180,28 @@ void DgramReceiver::StopPolling() {
   Napi::ObjectWrap<DgramReceiver>::Unref();
 }
 
+// Releases everything the closed receiver held. The callbacks close over the
+// JS receiver, which holds this wrapper: as long as they stay referenced from
+// here, neither side can ever be collected.
 void DgramReceiver::Close(const Napi::CallbackInfo& info) {
   StopPolling();
-  if (poll_) poll_->Close();
+  if (poll_) poll_->Close();  // the PollHandle itself may be mid-call (close from onBatch): keep it
   CloseSocket();
+  ReleaseBatch();
+  on_batch_.Reset();
+  on_error_.Reset();
+}
+
+// The typed arrays stay alive only as long as JS holds them.
+void DgramReceiver::ReleaseBatch() {
+  data_ = nullptr;
+  meta_ = nullptr;
+  data_ref_.Reset();
+  meta_ref_.Reset();
+  std::vector<mmsghdr>().swap(messages_);
+  std::vector<iovec>().swap(iovecs_);
+  std::vector<uint8_t>().swap(control_);
+  batch_memory_.Set(Env(), 0);
 }
 
 // Removes the socket file only if it is still the one this receiver bound:
@@ -283,6 +303,7 @@ void DgramReceiver::OnReadable(int status) {
 }
 
 void DgramReceiver::Deliver(int count) {
+  if (on_batch_.IsEmpty()) return;
   Napi::Env env = Env();
   on_batch_.MakeCallback(Value(), {Napi::Number::New(env, count)}, *async_context_);
   if (env.IsExceptionPending()) {
@@ -292,6 +313,7 @@ void DgramReceiver::Deliver(int count) {
 }
 
 void DgramReceiver::ReportError(int err, const char* syscall) {
+  if (on_error_.IsEmpty()) return;
   Napi::Env env = Env();
   Napi::Error error = ErrnoError(env, err, syscall, address_.text.c_str());
   on_error_.MakeCallback(Value(), {error.Value()}, *async_context_);
@@ -308,8 +330,12 @@ void DgramReceiver::Unref(const Napi::CallbackInfo& info) {
   if (poll_) poll_->SetRef(false);
 }
 
-Napi::Value DgramReceiver::GetData(const Napi::CallbackInfo& info) { return data_ref_.Value(); }
-Napi::Value DgramReceiver::GetMeta(const Napi::CallbackInfo& info) { return meta_ref_.Value(); }
+Napi::Value DgramReceiver::GetData(const Napi::CallbackInfo& info) {
+  return data_ref_.IsEmpty() ? info.Env().Null() : data_ref_.Value();
+}
+Napi::Value DgramReceiver::GetMeta(const Napi::CallbackInfo& info) {
+  return meta_ref_.IsEmpty() ? info.Env().Null() : meta_ref_.Value();
+}
 
 Napi::Value DgramReceiver::GetFd(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), fd_.get());

@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "common/external_memory.h"
 #include "common/poll_handle.h"
 #include "common/unique_fd.h"
 #include "dgram/address.h"
@@ -62,6 +63,7 @@ class DgramReceiver : public Napi::ObjectWrap<DgramReceiver> {
   void ReportError(int err, const char* syscall);
   void StopPolling();
   void CloseSocket();
+  void ReleaseBatch();
 
   UnixAddress address_;
   UniqueFd fd_;
@@ -82,6 +84,7 @@ class DgramReceiver : public Napi::ObjectWrap<DgramReceiver> {
   std::vector<mmsghdr> messages_;
   std::vector<iovec> iovecs_;
   std::vector<uint8_t> control_;
+  ExternalMemory batch_memory_;  // messages_, iovecs_ and control_, reported to V8
 
   std::unique_ptr<PollHandle> poll_;
   Napi::FunctionReference on_batch_;

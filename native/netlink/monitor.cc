@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/errors.h"
+#include "common/external_memory.h"
 #include "common/poll_handle.h"
 #include "netlink/messages.h"
 #include "netlink/netlink.h"
@@ -56,6 +57,7 @@ class NetlinkMonitor : public Napi::ObjectWrap<NetlinkMonitor> {
       NetlinkError(env, e, socket_.netnsPath(), true).ThrowAsJavaScriptException();
       return;
     }
+    memory_.Set(env, static_cast<int64_t>(socket_.bufferBytes()));
     on_events_ = Napi::Persistent(info[2].As<Napi::Function>());
     on_error_ = Napi::Persistent(info[3].As<Napi::Function>());
     async_context_ = std::make_unique<Napi::AsyncContext>(env, "hostwire:NetlinkMonitor");
@@ -83,9 +85,14 @@ class NetlinkMonitor : public Napi::ObjectWrap<NetlinkMonitor> {
 
   void Close(const Napi::CallbackInfo& info) { Shutdown(); }
 
+  // The callbacks close over the JS monitor, which holds this wrapper: they
+  // are dropped here, or neither side could ever be collected.
   void Shutdown() {
     if (poll_) poll_->Close();
     socket_.Close();
+    memory_.Set(Env(), 0);
+    on_events_.Reset();
+    on_error_.Reset();
     if (started_) {
       started_ = false;
       Napi::ObjectWrap<NetlinkMonitor>::Unref();
@@ -146,13 +153,14 @@ class NetlinkMonitor : public Napi::ObjectWrap<NetlinkMonitor> {
   }
 
   void Deliver(const RecordWriter& records) {
-    if (records.empty()) return;
+    if (records.empty() || on_events_.IsEmpty()) return;
     Napi::Env env = Env();
     on_events_.MakeCallback(Value(), {Napi::Value(env, records.ToArrayBuffer(env))}, *async_context_);
     if (env.IsExceptionPending()) napi_fatal_exception(env, env.GetAndClearPendingException().Value());
   }
 
   void ReportError(int err, const char* syscall) {
+    if (on_error_.IsEmpty()) return;  // closed by the handler of the batch before it
     Napi::Env env = Env();
     Napi::Error error = ErrnoError(env, err, syscall);
     on_error_.MakeCallback(Value(), {error.Value()}, *async_context_);
@@ -160,6 +168,7 @@ class NetlinkMonitor : public Napi::ObjectWrap<NetlinkMonitor> {
   }
 
   RtnlSocket socket_;
+  ExternalMemory memory_;  // the socket's receive buffer
   std::unique_ptr<PollHandle> poll_;
   Napi::FunctionReference on_events_;
   Napi::FunctionReference on_error_;

@@ -14,6 +14,7 @@
 
 #include "common/bound_method.h"
 #include "common/errors.h"
+#include "common/external_memory.h"
 #include "netlink/attributes.h"
 #include "netlink/messages.h"
 #include "netlink/netlink.h"
@@ -130,6 +131,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
       NetlinkError(env, e, socket_.netnsPath(), true).ThrowAsJavaScriptException();
       return;
     }
+    memory_.Set(env, static_cast<int64_t>(socket_.bufferBytes()));
     // Hot paths skip ObjectWrap's unwrap (see bound_method.h).
     InstallBoundMethod(env, info.This(), "changeRoute", ChangeRouteCallback, this);
     InstallBoundMethod(env, info.This(), "fdb", FdbCallback, this);
@@ -373,7 +375,10 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     return records.ToArrayBuffer(env);
   }
 
-  void Close(const Napi::CallbackInfo& info) { socket_.Close(); }
+  void Close(const Napi::CallbackInfo& info) {
+    socket_.Close();  // frees the receive buffer too
+    memory_.Set(info.Env(), 0);
+  }
 
   Napi::Value GetNetns(const Napi::CallbackInfo& info) {
     if (socket_.netnsPath().empty()) return info.Env().Null();
@@ -383,6 +388,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   Napi::Value GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), socket_.fd()); }
 
   RtnlSocket socket_;
+  ExternalMemory memory_;  // the socket's receive buffer
   RecordWriter records_;  // reused by the hot dump so its buffer is allocated once
 };
 

@@ -60,6 +60,7 @@ RtnlSocket::~RtnlSocket() { Close(); }
 void RtnlSocket::Close() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
+  std::vector<char>().swap(buffer_);  // 64 KiB per socket: do not wait for the GC
 }
 
 RtnlError RtnlSocket::Open(const char* netns, const std::vector<unsigned>& groups, bool nonBlocking) {

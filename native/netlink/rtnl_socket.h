@@ -34,6 +34,8 @@ class RtnlSocket {
   RtnlError Open(const char* netns, const std::vector<unsigned>& groups, bool nonBlocking);
   void Close();
   int fd() const { return fd_; }
+  // Bytes of the receive buffer (freed by Close), for owners to report to V8.
+  size_t bufferBytes() const { return buffer_.capacity(); }
   const std::string& netnsPath() const { return netnsPath_; }
 
   // Sends `request` (NLM_F_ACK is added) and waits for its ack. Any message

@@ -7,3 +7,4 @@ export {
   type ReceiverStats,
 } from './receiver.js';
 export { SENT, OutcomeCode, outcomeOf, type SendOutcome, type DropReason } from './outcome.js';
+export { DgramError, type DgramErrorCode } from './errors.js';

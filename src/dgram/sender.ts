@@ -2,6 +2,7 @@
 import { native, type NativeDgramSender } from '../native.js';
 import { checkInteger, checkPath } from '../common/args.js';
 import { outcomeOf, SENT, type SendOutcome } from './outcome.js';
+import { DgramError } from './errors.js';
 
 // Lets other hostwire modules (the heartbeat agent) reach the native handle
 // without making it public API.
@@ -33,6 +34,15 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
+interface Waiter {
+  resolve(): void;
+  reject(err: unknown): void;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+const CLOSED = STATES.indexOf('closed');
+
 /**
  * A non-blocking, close-on-exec datagram sender. `send()` is one syscall that
  * never blocks and never queues in memory: a full receiver means the datagram
@@ -43,6 +53,9 @@ export class DgramSender implements Disposable {
   readonly #handle: NativeDgramSender;
   // The addon's send, bound to its socket: the hot path calls it directly.
   readonly #send: NativeDgramSender['send'];
+  // Every pending waitWritable(); they share one native poll and settle together.
+  readonly #waiters = new Set<Waiter>();
+  readonly #onWritable = (err: Error | null): void => this.#settleAll(err);
 
   private constructor(path: string, handle: NativeDgramSender) {
     this.path = path;
@@ -78,6 +91,10 @@ export class DgramSender implements Disposable {
    */
   reconnect(): void {
     this.#handle.reconnect();
+    // The poll watched the old socket; the new one's queue is another matter.
+    if (this.#waiters.size > 0) {
+      this.#settleAll(new DgramError('ERR_WAIT_SUPERSEDED', `reconnect() replaced the socket waitWritable() watched (${this.path})`));
+    }
   }
 
   get state(): SenderState {
@@ -99,8 +116,14 @@ export class DgramSender implements Disposable {
 
   /**
    * Resolves when the socket is writable again, that is, for a connected
-   * sender, when the receiver's queue has room. Only one wait at a time.
-   * It does not keep the process alive unless `ref()` was called.
+   * sender, when the receiver's queue has room. It does not keep the process
+   * alive unless `ref()` was called.
+   *
+   * Every wait settles. Several may be pending at once (like several
+   * listeners of one event): they share one poll and resolve together; an
+   * abort rejects only its own. `close()` rejects them with
+   * `ERR_SOCKET_CLOSED` (as does waiting on a closed sender), `reconnect()`
+   * with `ERR_WAIT_SUPERSEDED`, since the socket they watched is gone.
    */
   waitWritable(options: WaitOptions = {}): Promise<void> {
     const { signal } = options;
@@ -109,22 +132,46 @@ export class DgramSender implements Disposable {
         reject(signal.reason);
         return;
       }
-      const onAbort = (): void => {
-        this.#handle.cancelWait();
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      try {
-        this.#handle.waitWritable((err) => {
-          signal?.removeEventListener('abort', onAbort);
-          if (err) reject(err);
-          else resolve();
-        });
-      } catch (err) {
-        signal?.removeEventListener('abort', onAbort);
-        reject(err);
+      if (this.#handle.state === CLOSED) {
+        reject(this.#closedError());
+        return;
       }
+      if (this.#waiters.size === 0) {
+        try {
+          this.#handle.waitWritable(this.#onWritable);
+        } catch (err) {
+          reject(err);
+          return;
+        }
+      }
+      const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
+      if (signal !== undefined) {
+        waiter.onAbort = () => {
+          this.#forget(waiter);
+          if (this.#waiters.size === 0) this.#handle.cancelWait();
+          reject(signal.reason);
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      this.#waiters.add(waiter);
     });
+  }
+
+  #forget(waiter: Waiter): void {
+    this.#waiters.delete(waiter);
+    if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
+  }
+
+  #settleAll(err: Error | null): void {
+    for (const waiter of this.#waiters) {
+      this.#forget(waiter);
+      if (err === null) waiter.resolve();
+      else waiter.reject(err);
+    }
+  }
+
+  #closedError(): DgramError {
+    return new DgramError('ERR_SOCKET_CLOSED', `the sender for ${this.path} is closed`);
   }
 
   /** Let a pending `waitWritable()` keep the process alive. */
@@ -139,9 +186,10 @@ export class DgramSender implements Disposable {
     return this;
   }
 
-  /** Closes the socket; later sends report `failed: EBADF`. Idempotent. */
+  /** Closes the socket; later sends report `failed: EBADF`; pending waits reject. Idempotent. */
   close(): void {
     this.#handle.close();
+    if (this.#waiters.size > 0) this.#settleAll(this.#closedError());
   }
 
   [Symbol.dispose](): void {

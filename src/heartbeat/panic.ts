@@ -18,7 +18,11 @@ export interface PanicHook {
   readonly sent: boolean;
   /** Sends the terminal frame now (once): for a graceful shutdown your own signal handler runs. */
   sendTerminal(): SendOutcome | null;
-  /** Removes the JS listeners (the native fatal-signal hook stays for the process's life). */
+  /**
+   * Removes the JS listeners and closes the hook's socket; idempotent. The
+   * native fatal-signal hook stays for the process's life (one socket, reused
+   * by the next install).
+   */
   uninstall(): void;
 }
 
@@ -70,6 +74,7 @@ export function installPanicHook(path: string, options: PanicHookOptions = {}): 
     },
     sendTerminal: () => sendTerminal(),
     uninstall() {
+      agent.close();
       process.removeListener('uncaughtExceptionMonitor', onFatalException);
       for (const [signal, handler] of signalHandlers) process.removeListener(signal, handler);
       signalHandlers.clear();

@@ -95,6 +95,28 @@ describe('DgramReceiver', () => {
     expect(receiver.stats).toMatchObject({ datagrams: 10, batches: batchSizes.length });
   });
 
+  it('close() from inside a full batch stops reading there; the buffers stay valid for the rest of the call', async () => {
+    const sock = path.join(tempDir(), 'close-in-batch.sock');
+    using sender = DgramSender.connect(sock);
+    const seen: string[] = [];
+    const closedInside = new Promise<ReceivedBatch>((resolve) => {
+      const receiver = DgramReceiver.listen(sock, {
+        batchSize: 4,
+        onBatch: (batch) => {
+          receiver.close(); // a full batch: the addon would otherwise read the next one
+          for (let i = 0; i < batch.count; i++) seen.push(Buffer.from(batch.view(i)).toString());
+          resolve(batch);
+        },
+      });
+      for (let i = 0; i < 10; i++) expect(sender.send(Buffer.from(`d${i}`))).toBe(SENT);
+    });
+    const batch = await closedInside;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(batch.count).toBe(4);
+    expect(seen).toEqual(['d0', 'd1', 'd2', 'd3']);
+    expect(existsSync(sock)).toBe(false);
+  });
+
   it('creates the socket file with mode 0600 by default, or the mode asked for', () => {
     const dir = tempDir();
     const a = DgramReceiver.listen(path.join(dir, 'a.sock'));

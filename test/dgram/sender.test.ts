@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -180,6 +181,98 @@ describe('DgramSender outcomes, each from a real scenario', () => {
     using sender = DgramSender.connect(sock, { sendBufferSize: 65536 });
     expect(sender.sendBufferSize).toBeGreaterThanOrEqual(65536);
     expect(() => (sender.sendBufferSize = -1)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+  });
+});
+
+describe('waitWritable: every wait settles, and leaves no abort listener behind', () => {
+  // A sender whose receiver never reads: once its queue is full, waits stay pending.
+  function blocked(tag: string) {
+    const sock = path.join(tempDir(), `${tag}.sock`);
+    const receiver = DgramReceiver.listen(sock);
+    const sender = DgramSender.connect(sock);
+    while (sender.send(frame).ok);
+    return { receiver, sender, [Symbol.dispose]: () => (sender.close(), receiver.close()) };
+  }
+  // What a promise has come to after the loop has had a few turns: a promise
+  // that never settles stays 'pending' (which is what these tests guard against).
+  async function stateOf(promise: Promise<void>): Promise<'resolved' | 'pending' | { rejected: unknown }> {
+    const pending = Symbol('pending');
+    const outcome = await Promise.race([
+      promise.then(
+        () => 'resolved' as const,
+        (err: unknown) => ({ rejected: err }),
+      ),
+      new Promise<typeof pending>((r) => setTimeout(() => r(pending), 50)),
+    ]);
+    return outcome === pending ? 'pending' : outcome;
+  }
+  const listeners = (signal: AbortSignal) => getEventListeners(signal, 'abort').length;
+
+  it('close() while waiting rejects with ERR_SOCKET_CLOSED; a wait on a closed sender too', async () => {
+    using t = blocked('close-wait');
+    const signal = new AbortController().signal;
+    const wait = t.sender.waitWritable({ signal });
+    expect(await stateOf(wait)).toBe('pending');
+    expect(listeners(signal)).toBe(1);
+    t.sender.close();
+    expect(await stateOf(wait)).toEqual({ rejected: expect.objectContaining({ name: 'DgramError', code: 'ERR_SOCKET_CLOSED' }) });
+    expect(listeners(signal)).toBe(0);
+    await expect(t.sender.waitWritable({ signal })).rejects.toMatchObject({ code: 'ERR_SOCKET_CLOSED' });
+    expect(listeners(signal)).toBe(0);
+  });
+
+  it('reconnect() while waiting rejects with ERR_WAIT_SUPERSEDED; the new socket can be waited on', async () => {
+    using t = blocked('reconnect-wait');
+    const signal = new AbortController().signal;
+    const wait = t.sender.waitWritable({ signal });
+    t.sender.reconnect();
+    expect(await stateOf(wait)).toEqual({ rejected: expect.objectContaining({ code: 'ERR_WAIT_SUPERSEDED' }) });
+    expect(listeners(signal)).toBe(0);
+    // The new socket shares the receiver's full queue: a new wait pends, then resolves on drain.
+    t.sender.ref();
+    const again = t.sender.waitWritable({ signal });
+    expect(await stateOf(again)).toBe('pending');
+    t.receiver.on('message', () => {});
+    await again;
+    expect(listeners(signal)).toBe(0);
+  });
+
+  it('a second wait while one is pending: both resolve when the queue drains', async () => {
+    using t = blocked('second-wait');
+    t.sender.ref();
+    const first = new AbortController().signal;
+    const second = new AbortController().signal;
+    const a = t.sender.waitWritable({ signal: first });
+    const b = t.sender.waitWritable({ signal: second });
+    expect(await stateOf(a)).toBe('pending');
+    expect(await stateOf(b)).toBe('pending');
+    t.receiver.on('message', () => {});
+    expect(await Promise.all([a, b])).toEqual([undefined, undefined]);
+    expect(listeners(first) + listeners(second)).toBe(0);
+  });
+
+  it('abort rejects only its own wait and removes its listener; the others still settle', async () => {
+    using t = blocked('abort-one');
+    t.sender.ref();
+    const controller = new AbortController();
+    const kept = new AbortController().signal;
+    const aborted = t.sender.waitWritable({ signal: controller.signal });
+    const other = t.sender.waitWritable({ signal: kept });
+    controller.abort(new Error('gave up'));
+    await expect(aborted).rejects.toThrow('gave up');
+    expect(listeners(controller.signal)).toBe(0);
+    expect(await stateOf(other)).toBe('pending');
+    expect(listeners(kept)).toBe(1);
+    t.receiver.on('message', () => {});
+    await other;
+    expect(listeners(kept)).toBe(0);
+  });
+
+  it('an already-aborted signal rejects at once and adds no listener', async () => {
+    using t = blocked('pre-aborted');
+    const signal = AbortSignal.abort();
+    await expect(t.sender.waitWritable({ signal })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(listeners(signal)).toBe(0);
   });
 });
 

@@ -13,9 +13,14 @@ export interface ChildResult {
   stderr: string;
 }
 
-/** Starts a TypeScript fixture from test/fixtures in its own Node process. */
-export function startFixture(name: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(fixturesDir, name), ...args], {
+/** Starts a TypeScript fixture from test/fixtures in its own Node process (`nodeArgs` go to node, e.g. --expose-gc). */
+export function startFixture(
+  name: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  nodeArgs: string[] = [],
+): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(fixturesDir, name), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -31,6 +36,11 @@ export async function finish(child: ChildProcess): Promise<ChildResult> {
   return { code, signal, stdout, stderr };
 }
 
-export async function runFixture(name: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ChildResult> {
-  return finish(startFixture(name, args, env));
+export async function runFixture(
+  name: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  nodeArgs: string[] = [],
+): Promise<ChildResult> {
+  return finish(startFixture(name, args, env, nodeArgs));
 }
