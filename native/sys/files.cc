@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/random.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,6 +26,28 @@ struct SysError {
   const char* syscall = nullptr;
   std::string path;
 };
+
+// Why a bounded read refused a file it opened (errno has no name for these).
+struct Refusal {
+  enum Kind { kNone, kNotRegular, kTooLarge } kind = kNone;
+  std::string path;
+  mode_t mode = 0;      // kNotRegular: the file's type bits
+  uint64_t size = 0;    // kTooLarge: st_size, or what was read when the file grew
+  uint64_t limit = 0;
+  bool grew = false;    // kTooLarge: fit at fstat, grew past the limit while read
+};
+
+const char* FileTypeName(mode_t mode) {
+  switch (mode & S_IFMT) {
+    case S_IFIFO: return "fifo";
+    case S_IFCHR: return "character device";
+    case S_IFBLK: return "block device";
+    case S_IFDIR: return "directory";
+    case S_IFSOCK: return "socket";
+    case S_IFLNK: return "symbolic link";
+    default: return "special file";
+  }
+}
 
 bool WriteAll(int fd, const std::string& data) {
   size_t done = 0;
@@ -121,35 +144,53 @@ class ReplaceFileWork : public Napi::AsyncWorker {
   SysError error_;
 };
 
-// readFiles(paths) -> Promise<(Buffer | Error)[]>, one entry per path, in order.
+// readFiles(paths[, { maxBytes, base }]) -> Promise<(Buffer | Error)[]>, one
+// entry per path, in order.
+//
+// With options the read is bounded, for files that others can plant or grow:
+// the file is opened O_NOFOLLOW | O_NONBLOCK (a symlink is ELOOP; a FIFO
+// opens without waiting for a writer), fstat'd and refused unless it is a
+// regular file (ERR_NOT_REGULAR_FILE) of at most maxBytes (ERR_FILE_TOO_LARGE);
+// at most maxBytes + 1 bytes are ever read, so a file growing under the read
+// is caught too. With `base`, paths are relative to it and every directory
+// below `base` is opened O_NOFOLLOW as well (openat, one component at a time),
+// so a symlinked directory is ELOOP with its own path; nothing is read
+// through a symlink that was swapped in between a check and the open. Without options: plain open and read to EOF, as before.
+struct ReadLimits {
+  bool bounded = false;
+  uint64_t max_bytes = 0;
+  std::string base;
+};
+
 class ReadFilesWork : public Napi::AsyncWorker {
  public:
-  ReadFilesWork(Napi::Env env, std::vector<std::string> paths)
+  ReadFilesWork(Napi::Env env, std::vector<std::string> paths, ReadLimits limits)
       : Napi::AsyncWorker(env, "hostwire:readFiles"),
         deferred_(Napi::Promise::Deferred::New(env)),
         paths_(std::move(paths)),
+        limits_(std::move(limits)),
         contents_(paths_.size()),
-        errors_(paths_.size()) {}
+        errors_(paths_.size()),
+        refusals_(paths_.size()) {}
 
   Napi::Promise Promise() { return deferred_.Promise(); }
 
   void Execute() override {
-    for (size_t i = 0; i < paths_.size(); i++) {
-      UniqueFd fd(::open(paths_[i].c_str(), O_RDONLY | O_CLOEXEC));
-      if (!fd.valid()) {
-        errors_[i] = {errno, "open", paths_[i]};
-        continue;
+    UniqueFd base;
+    if (!limits_.base.empty()) {
+      base.reset(::open(limits_.base.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (!base.valid()) {
+        for (auto& e : errors_) e = {errno, "open", limits_.base};
+        return;
       }
-      char chunk[16384];
-      for (;;) {
-        ssize_t n = ::read(fd.get(), chunk, sizeof(chunk));
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-          errors_[i] = {errno, "read", paths_[i]};
-          break;
-        }
-        if (n == 0) break;
-        contents_[i].append(chunk, static_cast<size_t>(n));
+    }
+    for (size_t i = 0; i < paths_.size(); i++) {
+      UniqueFd fd = limits_.bounded ? OpenBounded(base.get(), i) : OpenOrRecord(::open(paths_[i].c_str(), O_RDONLY | O_CLOEXEC), i);
+      if (!fd.valid()) continue;
+      if (limits_.bounded) {
+        ReadBounded(fd.get(), i);
+      } else {
+        ReadToEnd(fd.get(), i, UINT64_MAX);
       }
     }
   }
@@ -160,6 +201,8 @@ class ReadFilesWork : public Napi::AsyncWorker {
     for (size_t i = 0; i < paths_.size(); i++) {
       if (errors_[i].err != 0) {
         out.Set(static_cast<uint32_t>(i), ToJsError(env, errors_[i]));
+      } else if (refusals_[i].kind != Refusal::kNone) {
+        out.Set(static_cast<uint32_t>(i), RefusalError(env, refusals_[i]));
       } else {
         out.Set(static_cast<uint32_t>(i), Napi::Buffer<char>::Copy(env, contents_[i].data(), contents_[i].size()));
       }
@@ -168,10 +211,108 @@ class ReadFilesWork : public Napi::AsyncWorker {
   }
 
  private:
+  std::string FullPath(size_t i) const {
+    return limits_.base.empty() ? paths_[i] : limits_.base + "/" + paths_[i];
+  }
+
+  // Opens paths_[i] without following any symlink below `base` (or, without
+  // a base, in its last component). On failure errors_[i] names the component.
+  UniqueFd OpenBounded(int base, size_t i) {
+    const int file_flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+    if (base < 0) return OpenOrRecord(::open(paths_[i].c_str(), file_flags), i);
+    const std::string& rel = paths_[i];
+    UniqueFd dir;
+    size_t start = 0;
+    for (;;) {
+      const size_t slash = rel.find('/', start);
+      const int at = dir.valid() ? dir.get() : base;
+      if (slash == std::string::npos) return OpenOrRecord(::openat(at, rel.c_str() + start, file_flags), i);
+      const std::string component = rel.substr(start, slash - start);
+      UniqueFd next(::openat(at, component.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!next.valid()) {
+        int err = errno;
+        // O_DIRECTORY | O_NOFOLLOW says ENOTDIR for a symlink; name it for what it is.
+        struct stat st;
+        if (err == ENOTDIR && ::fstatat(at, component.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) err = ELOOP;
+        errors_[i] = {err, "open", limits_.base + "/" + rel.substr(0, slash)};
+        return next;
+      }
+      dir = std::move(next);
+      start = slash + 1;
+    }
+  }
+
+  UniqueFd OpenOrRecord(int fd, size_t i) {
+    if (fd < 0) errors_[i] = {errno, "open", FullPath(i)};
+    return UniqueFd(fd);
+  }
+
+  void ReadBounded(int fd, size_t i) {
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      errors_[i] = {errno, "fstat", FullPath(i)};
+      return;
+    }
+    if (!S_ISREG(st.st_mode)) {
+      refusals_[i] = {Refusal::kNotRegular, FullPath(i), st.st_mode, 0, limits_.max_bytes};
+      return;
+    }
+    const uint64_t size = static_cast<uint64_t>(st.st_size);
+    if (size > limits_.max_bytes) {
+      refusals_[i] = {Refusal::kTooLarge, FullPath(i), st.st_mode, size, limits_.max_bytes};
+      return;
+    }
+    contents_[i].reserve(size);
+    // One byte past the limit tells a file that grew after fstat from one that fits.
+    ReadToEnd(fd, i, limits_.max_bytes + 1);
+    if (errors_[i].err == 0 && contents_[i].size() > limits_.max_bytes) {
+      refusals_[i] = {Refusal::kTooLarge, FullPath(i), st.st_mode, contents_[i].size(), limits_.max_bytes, true};
+      contents_[i].clear();
+      contents_[i].shrink_to_fit();
+    }
+  }
+
+  void ReadToEnd(int fd, size_t i, uint64_t most) {
+    char chunk[16384];
+    while (contents_[i].size() < most) {
+      const uint64_t room = most - contents_[i].size();
+      ssize_t n = ::read(fd, chunk, room < sizeof(chunk) ? static_cast<size_t>(room) : sizeof(chunk));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        errors_[i] = {errno, "read", FullPath(i)};
+        return;
+      }
+      if (n == 0) return;
+      contents_[i].append(chunk, static_cast<size_t>(n));
+    }
+  }
+
+  static Napi::Value RefusalError(Napi::Env env, const Refusal& r) {
+    std::string message;
+    Napi::Error error;
+    if (r.kind == Refusal::kNotRegular) {
+      message = std::string("not a regular file (a ") + FileTypeName(r.mode) + "): '" + r.path + "'";
+      error = Napi::Error::New(env, message);
+      error.Set("code", Napi::String::New(env, "ERR_NOT_REGULAR_FILE"));
+      error.Set("fileType", Napi::String::New(env, FileTypeName(r.mode)));
+    } else {
+      message = "file is larger than " + std::to_string(r.limit) + " bytes: '" + r.path + "'";
+      error = Napi::Error::New(env, message);
+      error.Set("code", Napi::String::New(env, "ERR_FILE_TOO_LARGE"));
+      error.Set("size", Napi::Number::New(env, static_cast<double>(r.size)));
+      error.Set("limit", Napi::Number::New(env, static_cast<double>(r.limit)));
+      error.Set("grew", Napi::Boolean::New(env, r.grew));
+    }
+    error.Set("path", Napi::String::New(env, r.path));
+    return error.Value();
+  }
+
   Napi::Promise::Deferred deferred_;
   std::vector<std::string> paths_;
+  ReadLimits limits_;
   std::vector<std::string> contents_;
   std::vector<SysError> errors_;
+  std::vector<Refusal> refusals_;
 };
 
 Napi::Value ReplaceFile(const Napi::CallbackInfo& info) {
@@ -195,6 +336,49 @@ Napi::Value ReplaceFile(const Napi::CallbackInfo& info) {
   return promise;
 }
 
+// { maxBytes: 1..2^31-1, base?: string }; with a base, every path must be
+// relative and made of plain names (no "", ".", ".."), so it stays below it.
+bool ParseReadLimits(Napi::Env env, Napi::Value value, const std::vector<std::string>& paths, ReadLimits& limits) {
+  if (!value.IsObject()) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "readFiles: options must be an object { maxBytes, base? }");
+    return false;
+  }
+  Napi::Object options = value.As<Napi::Object>();
+  Napi::Value max = options.Get("maxBytes");
+  if (!max.IsNumber()) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "readFiles: options.maxBytes must be a number");
+    return false;
+  }
+  const double max_bytes = max.As<Napi::Number>().DoubleValue();
+  if (!(max_bytes >= 1 && max_bytes <= 2147483647.0) || max_bytes != static_cast<double>(static_cast<int64_t>(max_bytes))) {
+    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "readFiles: options.maxBytes must be an integer from 1 to 2^31-1");
+    return false;
+  }
+  limits.bounded = true;
+  limits.max_bytes = static_cast<uint64_t>(max_bytes);
+  Napi::Value base = options.Get("base");
+  if (base.IsUndefined()) return true;
+  if (!base.IsString() || base.As<Napi::String>().Utf8Value().empty()) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "readFiles: options.base must be a non-empty string");
+    return false;
+  }
+  limits.base = base.As<Napi::String>().Utf8Value();
+  for (const std::string& p : paths) {
+    size_t start = 0;
+    for (;;) {
+      const size_t slash = p.find('/', start);
+      const std::string component = p.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+      if (component.empty() || component == "." || component == "..") {
+        ThrowTypeError(env, "ERR_INVALID_ARG_VALUE", "readFiles: with options.base, paths must be relative, without \"\", \".\" or \"..\" components: " + p);
+        return false;
+      }
+      if (slash == std::string::npos) break;
+      start = slash + 1;
+    }
+  }
+  return true;
+}
+
 Napi::Value ReadFiles(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsArray()) {
@@ -212,7 +396,11 @@ Napi::Value ReadFiles(const Napi::CallbackInfo& info) {
     }
     paths.push_back(p.As<Napi::String>().Utf8Value());
   }
-  auto* work = new ReadFilesWork(env, std::move(paths));
+  ReadLimits limits;
+  if (info.Length() > 1 && !info[1].IsUndefined()) {
+    if (!ParseReadLimits(env, info[1], paths, limits)) return Napi::Value();
+  }
+  auto* work = new ReadFilesWork(env, std::move(paths), std::move(limits));
   Napi::Promise promise = work->Promise();
   work->Queue();
   return promise;

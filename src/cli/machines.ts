@@ -8,6 +8,18 @@ import { parseCount, printJson, printLine } from './output.js';
 interface Common {
   stateDir?: string;
   json?: boolean;
+  waitMs: number;
+}
+
+const DEFAULT_WAIT_MS = 5000;
+const MAX_WAIT_MS = 2 ** 31 - 1;
+
+// TODO(merge): use src/cli/options.ts (the shared decimal-integer option parser) for --wait-ms.
+/** `--wait-ms`: decimal digits only (no sign, exponent, hex or fraction), at most 2^31-1. */
+export function parseWaitMs(value: string): number {
+  const n = /^[0-9]{1,10}$/.test(value) ? Number(value) : NaN;
+  if (!(n <= MAX_WAIT_MS)) throw new Error(`--wait-ms must be a whole number of milliseconds from 0 to ${MAX_WAIT_MS}, got "${value}"`);
+  return n;
 }
 
 /** $HOSTWIRE_STATE_DIR, else $XDG_STATE_HOME/hostwire, else ~/.local/state/hostwire. */
@@ -18,7 +30,8 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 async function withStore<T>(options: Common, work: (store: MachineStore) => Promise<T>): Promise<T> {
-  const store = await MachineStore.open(path.join(options.stateDir ?? defaultStateDir(), 'machines'));
+  // Other `hostwire machines` calls hold the store for milliseconds: wait for them, bounded.
+  const store = await MachineStore.open(path.join(options.stateDir ?? defaultStateDir(), 'machines'), { lockWaitMs: options.waitMs });
   try {
     return await work(store);
   } finally {
@@ -87,7 +100,7 @@ interface CreateOptions extends Common {
 
 async function create(name: string, options: CreateOptions): Promise<void> {
   await withStore(options, async (store) => {
-    const { stateDir: _s, json: _j, ...fields } = options;
+    const { stateDir: _s, json: _j, waitMs: _w, ...fields } = options;
     const config: MachineConfig = await store.create({ name, ...fields });
     if (options.json) printJson(config);
     else printLine(`created ${config.name} (vm_id ${config.vmId})`);
@@ -125,7 +138,8 @@ export function registerMachineCommands(program: Command): void {
   const common = (cmd: Command): Command =>
     cmd
       .option('--state-dir <dir>', 'state directory (default $HOSTWIRE_STATE_DIR, $XDG_STATE_HOME/hostwire or ~/.local/state/hostwire)')
-      .option('--json', 'print JSON');
+      .option('--json', 'print JSON')
+      .option('--wait-ms <ms>', 'wait this long for another hostwire using the store (0: fail at once)', parseWaitMs, DEFAULT_WAIT_MS);
   common(machines.command('ls').description('list machines')).action(ls);
   common(machines.command('show').description("show one machine's config").argument('<name>')).action(show);
   common(

@@ -1,6 +1,11 @@
 // The machine config and its TOML form (snake_case keys). Decoding checks
 // every known key's type and reports the file, line and column of a bad
 // value; keys this version does not know are kept and written back.
+//
+// One integer rule for the numeric keys: a TOML integer (not a float such as
+// 1.0, not a string), within ±(2^53-1) so that it is exact as a JS number.
+// The TOML is parsed with every integer as a bigint, which is what tells 1
+// from 1.0; unknown keys get small integers back as numbers, as before.
 import { parse, stringify, TomlDate, TomlError } from 'smol-toml';
 import { MachineConfigError } from './errors.js';
 import { parseMachineName, type MachineName } from './name.js';
@@ -95,7 +100,7 @@ export function encodeConfig(config: MachineConfig): string {
 export function decodeConfig(text: string, path: string): { config: MachineConfig; needsRecovery: boolean } {
   let doc: Record<string, unknown>;
   try {
-    doc = parse(text, { integersAsBigInt: 'asNeeded' }) as Record<string, unknown>;
+    doc = parse(text, { integersAsBigInt: true }) as Record<string, unknown>;
   } catch (err) {
     if (err instanceof TomlError) {
       const detail = err.message.split('\n')[0]!.replace(/^Invalid TOML document: /, 'invalid TOML: ');
@@ -112,10 +117,8 @@ export function decodeConfig(text: string, path: string): { config: MachineConfi
     return check(doc[key]);
   };
   const integer = (key: string, min: number) => (v: unknown): number => {
-    if (typeof v === 'bigint') return fail(key, `${v} is too large`);
-    if (typeof v !== 'number' || !Number.isInteger(v)) return fail(key, `expected an integer, found ${describe(v)}`);
-    if (v < min) return fail(key, `must be at least ${min}, found ${v}`);
-    return v;
+    const problem = integerProblem(v, min);
+    return problem === null ? Number(v) : fail(key, problem);
   };
   const string = (key: string) => (v: unknown): string =>
     typeof v === 'string' ? v : fail(key, `expected a string, found ${describe(v)}`);
@@ -128,15 +131,16 @@ export function decodeConfig(text: string, path: string): { config: MachineConfi
     return fail('name', (err as Error).message);
   }
   const persisted = required('state', (v) => {
-    if (typeof v === 'string' && (PERSISTED_STATES as readonly string[]).includes(v)) return v as PersistedState;
-    return fail('state', `expected one of ${PERSISTED_STATES.join(', ')}, found ${describe(v)}`);
+    if (typeof v !== 'string') return fail('state', `expected one of ${PERSISTED_STATES.join(', ')}, found ${describe(v)}`);
+    if ((PERSISTED_STATES as readonly string[]).includes(v)) return v as PersistedState;
+    return fail('state', `${JSON.stringify(v)} is not one of ${PERSISTED_STATES.join(', ')}`);
   });
   const { state, needsRecovery } = fromPersistedState(persisted);
   const config: MachineConfig = {
     name,
-    cpus: required('cpus', integer('cpus', 1)),
-    memoryMb: required('memory_mb', integer('memory_mb', 1)),
-    diskGb: required('disk_gb', integer('disk_gb', 0)),
+    cpus: required('cpus', integer('cpus', INTEGER_MIN.cpus)),
+    memoryMb: required('memory_mb', integer('memory_mb', INTEGER_MIN.memory_mb)),
+    diskGb: required('disk_gb', integer('disk_gb', INTEGER_MIN.disk_gb)),
     state,
   };
   for (const [key, field] of OPTIONAL_STRINGS) {
@@ -164,12 +168,71 @@ export function decodeConfig(text: string, path: string): { config: MachineConfi
         return fail('block_devices', `${where}.read_only: expected a boolean, found ${describe(readOnly)}`);
       }
       const { path: _path, read_only: _readOnly, ...unknown } = e;
-      return Object.keys(unknown).length > 0 ? { path: e.path, readOnly, extra: unknown } : { path: e.path, readOnly };
+      return Object.keys(unknown).length > 0
+        ? { path: e.path, readOnly, extra: smallIntegersAsNumbers(unknown) as Record<string, unknown> }
+        : { path: e.path, readOnly };
     });
   }
-  const extra = Object.fromEntries(Object.entries(doc).filter(([key]) => !KNOWN_KEYS.has(key)));
+  const extra = Object.fromEntries(Object.entries(doc).filter(([key]) => !KNOWN_KEYS.has(key)).map(([k, v]) => [k, smallIntegersAsNumbers(v)]));
   if (Object.keys(extra).length > 0) config.extra = extra;
   return { config, needsRecovery };
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const INTEGER_MIN = { cpus: 1, memory_mb: 1, disk_gb: 0 } as const;
+
+/** What breaks the integer rule in a value as parsed (integers are bigints), or null. */
+function integerProblem(v: unknown, min: number): string | null {
+  if (typeof v === 'number') {
+    const hint = Number.isSafeInteger(v) ? ` (write ${v})` : '';
+    return `${tomlFloat(v)} is not an integer${hint}`;
+  }
+  if (typeof v === 'string') return `${JSON.stringify(v)} is a string, not an integer`;
+  if (typeof v !== 'bigint') return `expected an integer, found ${describe(v)}`;
+  if (v < BigInt(min)) return `must be at least ${min}, found ${v}`;
+  if (v > MAX_SAFE) return `${v} is larger than 2^53-1`;
+  return null;
+}
+
+/**
+ * The integer rule applied to a config about to be written, in the decoder's
+ * words ("memory_mb: 1.5 is not an integer"), or null when it holds.
+ */
+export function integerFieldProblem(config: MachineConfig): string | null {
+  const fields = [['cpus', config.cpus], ['memory_mb', config.memoryMb], ['disk_gb', config.diskGb]] as const;
+  for (const [key, value] of fields) {
+    // A JS number that is a whole number is what a TOML integer would be; anything else is judged as it is.
+    const asParsed = typeof value === 'number' && Number.isInteger(value) ? BigInt(value) : value;
+    const problem = integerProblem(asParsed, INTEGER_MIN[key]);
+    if (problem !== null) return `${key}: ${problem}`;
+  }
+  return null;
+}
+
+/** A TOML float as it would be written: 1.0, 1.5, inf, nan. */
+function tomlFloat(v: number): string {
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  return Number.isInteger(v) && Math.abs(v) < 1e21 ? `${v}.0` : String(v);
+}
+
+/**
+ * Unknown keys as they always came back: integers within 2^53 as numbers,
+ * larger ones as bigints (what smol-toml's 'asNeeded' gives). Tables and
+ * arrays are walked; dates and other objects are left alone.
+ */
+function smallIntegersAsNumbers(v: unknown): unknown {
+  if (typeof v === 'bigint') return v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v;
+  if (Array.isArray(v)) return v.map(smallIntegersAsNumbers);
+  if (typeof v === 'object' && v !== null) {
+    const proto = Object.getPrototypeOf(v) as unknown;
+    if (proto === null || proto === Object.prototype) {
+      const out = Object.create(proto) as Record<string, unknown>;
+      for (const [k, inner] of Object.entries(v)) out[k] = smallIntegersAsNumbers(inner);
+      return out;
+    }
+  }
+  return v;
 }
 
 /** Where `key = …` stands in the text (1-based), for error messages. */

@@ -22,18 +22,29 @@ export class InvalidMachineNameError extends TypeError {
   }
 }
 
-/** A config file that does not parse, or holds a wrong type or value. */
+/** What was wrong with a config file; `ERR_MACHINE_CONFIG` is a bad value or unparsable TOML. */
+export type MachineConfigErrorCode =
+  | 'ERR_MACHINE_CONFIG'
+  /** The config file, or its machine directory, is a symbolic link; the store does not follow them. */
+  | 'ERR_MACHINE_CONFIG_SYMLINK'
+  /** The config is a FIFO, device, socket or directory: never opened for reading. */
+  | 'ERR_MACHINE_CONFIG_NOT_REGULAR'
+  /** The config is larger than the store's `maxConfigBytes`. */
+  | 'ERR_MACHINE_CONFIG_TOO_LARGE';
+
+/** A config file that does not parse, holds a wrong type or value, or cannot be read safely. */
 export class MachineConfigError extends MachineStoreError {
-  readonly code = 'ERR_MACHINE_CONFIG';
+  readonly code: MachineConfigErrorCode;
   constructor(
     readonly path: string,
     readonly detail: string,
     readonly line: number | null,
     readonly column: number | null,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; code?: MachineConfigErrorCode },
   ) {
     const where = line === null ? path : `${path}:${line}:${column ?? 1}`;
-    super(`${where}: ${detail}`, options);
+    super(`${where}: ${detail}`, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options?.code ?? 'ERR_MACHINE_CONFIG';
   }
 }
 
@@ -57,17 +68,28 @@ export class MachineExistsError extends MachineStoreError {
   }
 }
 
-/** Another process has the store open. */
+/** Another process (or another open in this one) has the store open. */
 export class StoreLockedError extends MachineStoreError {
   readonly code = 'ERR_STORE_LOCKED';
   constructor(
     readonly baseDir: string,
+    /** The file that records the holder's pid (the lock itself is on `baseDir`). */
     readonly lockPath: string,
     readonly holderPid: number | null,
+    /** How long the opener waited for the lock before giving up. */
+    readonly waitedMs = 0,
   ) {
-    const holder = holderPid === null ? 'another process' : `another process (pid ${holderPid})`;
-    super(`machine store ${baseDir} is in use by ${holder}; lock file ${lockPath}`);
+    super(lockedMessage(baseDir, holderPid, waitedMs));
   }
+}
+
+function lockedMessage(baseDir: string, holderPid: number | null, waitedMs: number): string {
+  const gaveUp = waitedMs > 0 ? `; gave up after waiting ${waitedMs} ms` : '';
+  if (holderPid === process.pid) {
+    return `machine store ${baseDir} is already open in this process (pid ${holderPid}); close it before opening it again${gaveUp}`;
+  }
+  const holder = holderPid === null ? 'another process' : `another process (pid ${holderPid})`;
+  return `machine store ${baseDir} is in use by ${holder}${gaveUp}`;
 }
 
 /** An update tried to change a field that must never change once written. */

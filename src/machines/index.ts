@@ -14,6 +14,7 @@ export {
   MachineStoreError,
   InvalidMachineNameError,
   MachineConfigError,
+  type MachineConfigErrorCode,
   MachineNotFoundError,
   MachineExistsError,
   StoreLockedError,

@@ -2,11 +2,12 @@
 // written atomically and durably, locked against a second process, and able
 // to tell after a crash which machines were running when the daemon died.
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { silentLogger, type Logger } from '../logger.js';
-import { native } from '../native.js';
-import { decodeConfig, encodeConfig, type LoadedMachine, type MachineConfig } from './config.js';
+import { checkInteger, invalidArg } from '../common/args.js';
+import { DEFAULT_MAX_CONFIG_BYTES, MAX_CONFIG_BYTES_LIMIT, readConfigFiles } from './config-files.js';
+import { decodeConfig, encodeConfig, integerFieldProblem, type LoadedMachine, type MachineConfig } from './config.js';
 import { ensureDirectory, removeStaleTempFiles, syncDirectory, writeFileDurable } from './durable-file.js';
 import { ImmutableFieldError, MachineConfigError, MachineExistsError, MachineNotFoundError } from './errors.js';
 import { KeyedMutex } from '../common/keyed-mutex.js';
@@ -18,6 +19,18 @@ export interface MachineStoreOptions {
   /** fsync every write (default true). False skips the fsyncs: tests, tmpfs. */
   durable?: boolean;
   logger?: Logger;
+  /**
+   * Largest config file loaded, in bytes (default 1 MiB); a larger one is a
+   * MachineConfigError with code ERR_MACHINE_CONFIG_TOO_LARGE.
+   */
+  maxConfigBytes?: number;
+  /**
+   * How long `open()` keeps retrying while another process holds the store,
+   * in ms (default 0: fail at once with StoreLockedError). Up to 2^31-1.
+   */
+  lockWaitMs?: number;
+  /** Aborts an `open()` that is waiting for the lock; it rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** A machine whose config could not be loaded, and why. */
@@ -42,28 +55,35 @@ export class MachineStore implements AsyncDisposable {
   readonly baseDir: string;
   readonly #durable: boolean;
   readonly #logger: Logger;
+  readonly #maxConfigBytes: number;
   readonly #mutex = new KeyedMutex();
   #lock: StoreLock | null;
 
-  private constructor(baseDir: string, lock: StoreLock, durable: boolean, logger: Logger) {
+  private constructor(baseDir: string, lock: StoreLock, durable: boolean, logger: Logger, maxConfigBytes: number) {
     this.baseDir = baseDir;
     this.#lock = lock;
     this.#durable = durable;
     this.#logger = logger;
+    this.#maxConfigBytes = maxConfigBytes;
   }
 
   /**
    * Opens (creating if needed, mode 0700) the store at `baseDir` and takes its
-   * lock; a second process gets StoreLockedError naming the holder's pid.
+   * lock. While another process holds it, retries for up to `lockWaitMs`
+   * (default 0), then throws StoreLockedError naming the holder's pid.
    * Temp files left by a writer that was killed are removed.
    */
   static async open(baseDir: string, options: MachineStoreOptions = {}): Promise<MachineStore> {
     const durable = options.durable ?? true;
     const logger = options.logger ?? silentLogger;
+    const maxConfigBytes = checkInteger('maxConfigBytes', options.maxConfigBytes ?? DEFAULT_MAX_CONFIG_BYTES, 1, MAX_CONFIG_BYTES_LIMIT);
+    const waitMs = checkInteger('lockWaitMs', options.lockWaitMs ?? 0, 0, 2 ** 31 - 1);
+    const { signal } = options;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalidArg('signal', 'an AbortSignal', signal);
     const dir = path.resolve(baseDir);
     await ensureDirectory(dir, 0o700, { durable });
-    const lock = await StoreLock.acquire(path.join(dir, LOCK_FILE), dir);
-    const store = new MachineStore(dir, lock, durable, logger);
+    const lock = await StoreLock.acquire(dir, path.join(dir, LOCK_FILE), { waitMs, signal });
+    const store = new MachineStore(dir, lock, durable, logger, maxConfigBytes);
     try {
       await store.#sweepTempFiles();
     } catch (err) {
@@ -109,25 +129,28 @@ export class MachineStore implements AsyncDisposable {
     return names.sort();
   }
 
-  /** Loads one machine; throws MachineNotFoundError or MachineConfigError. */
+  /**
+   * Loads one machine; throws MachineNotFoundError or MachineConfigError
+   * (also for a config or machine directory that is a symlink, a config that
+   * is not a regular file, or one larger than `maxConfigBytes`).
+   */
   async load(name: string): Promise<LoadedMachine> {
     this.#assertOpen();
     const machine = parseMachineName(name);
     const file = this.configPath(machine);
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new MachineNotFoundError(machine, file);
-      throw err;
+    const [content] = await readConfigFiles(this.baseDir, [configRelativePath(machine)], this.#maxConfigBytes);
+    if (!Buffer.isBuffer(content)) {
+      if (content!.code === 'ENOENT') throw new MachineNotFoundError(machine, file);
+      throw content;
     }
-    return decodeLoaded(machine, file, text);
+    return decodeLoaded(machine, file, content.toString('utf8'));
   }
 
   /**
    * Loads every machine. A config that cannot be loaded is returned in
    * `errors` with its path and reason, never dropped; so is a directory whose
-   * name is not a valid machine name. All files are read in one native batch.
+   * name is not a valid machine name, and a symlink where a machine directory
+   * would be. All files are read in one native batch.
    */
   async loadAll(): Promise<LoadAllResult> {
     this.#assertOpen();
@@ -135,21 +158,28 @@ export class MachineStore implements AsyncDisposable {
     const errors: MachineLoadFailure[] = [];
     const names: MachineName[] = [];
     for (const entry of await readdir(this.baseDir, { withFileTypes: true })) {
-      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+      if (entry.name.startsWith('.')) continue;
+      const dir = path.join(this.baseDir, entry.name);
+      if (entry.isSymbolicLink()) {
+        const detail = 'is a symbolic link; the machine store does not follow symbolic links';
+        errors.push({ name: entry.name, path: dir, error: new MachineConfigError(dir, detail, null, null, { code: 'ERR_MACHINE_CONFIG_SYMLINK' }) });
+        continue;
+      }
+      if (!entry.isDirectory()) continue;
       try {
         names.push(parseMachineName(entry.name));
       } catch (error) {
-        errors.push({ name: entry.name, path: path.join(this.baseDir, entry.name), error: error as Error });
+        errors.push({ name: entry.name, path: dir, error: error as Error });
       }
     }
     const files = names.map((name) => path.join(this.baseDir, name, CONFIG_FILE));
-    const contents = await native.sys.readFiles(files);
+    const contents = await readConfigFiles(this.baseDir, names.map(configRelativePath), this.#maxConfigBytes);
     contents.forEach((content, i) => {
       const name = names[i]!;
       const file = files[i]!;
       if (!Buffer.isBuffer(content)) {
         // A directory without a config (e.g. quarantined) is not a machine.
-        if (content.code !== 'ENOENT') errors.push({ name, path: file, error: content });
+        if (content.code !== 'ENOENT') errors.push({ name, path: (content as { path?: string }).path ?? file, error: content });
         return;
       }
       try {
@@ -305,6 +335,9 @@ export class MachineStore implements AsyncDisposable {
   async #write(config: MachineConfig): Promise<void> {
     this.#assertOpen();
     const file = this.configPath(config.name);
+    // The integer rule, checked on the numbers themselves: encoded, 2^53 would read back as the float 9007199254740992.0.
+    const numbers = integerFieldProblem(config);
+    if (numbers !== null) throw new MachineConfigError(file, `refusing to write: ${numbers}`, null, null);
     const text = encodeConfig(config);
     // Never write what could not be loaded back: the decoder's rules are the only rules.
     try {
@@ -323,6 +356,10 @@ export class MachineStore implements AsyncDisposable {
       await writeFileDurable(file, text, options);
     }
   }
+}
+
+function configRelativePath(name: MachineName): string {
+  return `${name}/${CONFIG_FILE}`;
 }
 
 function decodeLoaded(machine: MachineName, file: string, text: string): LoadedMachine {

@@ -1,7 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultStateDir } from '../../src/cli/machines.js';
+import { defaultStateDir, parseWaitMs } from '../../src/cli/machines.js';
+import { startFixture } from '../helpers/child.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -55,5 +57,49 @@ describe('hostwire machines', () => {
     const stateDir = tempDir();
     await runCli(['machines', 'create', 'envy', '--cpus', '1', '--memory-mb', '64', '--disk-gb', '1'], { HOSTWIRE_STATE_DIR: stateDir });
     expect(readFileSync(path.join(stateDir, 'machines', 'envy', 'config.toml'), 'utf8')).toContain('name = "envy"');
+  });
+
+  it('six concurrent creates on one state dir all succeed: each waits its turn for the store', async () => {
+    const stateDir = tempDir();
+    const names = ['m0', 'm1', 'm2', 'm3', 'm4', 'm5'];
+    const results = await Promise.all(
+      names.map((name) => runCli(['machines', 'create', name, '--cpus', '1', '--memory-mb', '64', '--disk-gb', '1', '--state-dir', stateDir, '--json'])),
+    );
+    for (const r of results) {
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    }
+    expect(results.map((r) => (JSON.parse(r.stdout) as { name: string }).name)).toEqual(names);
+    expect(readdirSync(path.join(stateDir, 'machines')).filter((n) => !n.startsWith('.')).sort()).toEqual(names);
+  });
+
+  it('--wait-ms 0 fails at once while another process holds the store, naming it', async () => {
+    const stateDir = tempDir();
+    const holder = startFixture('hold-store.ts', [path.join(stateDir, 'machines')]);
+    try {
+      let out = '';
+      holder.stdout!.on('data', (d: Buffer) => (out += d));
+      await expect.poll(() => out.includes('ready') || holder.exitCode !== null, { timeout: 15_000 }).toBe(true);
+      const result = await runCli(['machines', 'create', 'web', '--cpus', '1', '--memory-mb', '64', '--disk-gb', '1', '--state-dir', stateDir, '--wait-ms', '0']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`is in use by another process (pid ${holder.pid})`);
+      expect(result.stderr).toContain('[ERR_STORE_LOCKED]');
+      expect(result.stderr).not.toContain('gave up after waiting');
+    } finally {
+      holder.kill('SIGKILL');
+      await once(holder, 'exit');
+    }
+  });
+
+  it('--wait-ms takes decimal milliseconds up to 2^31-1 and nothing else', async () => {
+    for (const [text, ms] of [['0', 0], ['5000', 5000], ['0250', 250], ['2147483647', 2 ** 31 - 1]] as const) {
+      expect(parseWaitMs(text)).toBe(ms);
+    }
+    for (const bad of ['', '-1', '+5', '1.5', '1e3', '0x10', ' 5', '5ms', '2147483648', '99999999999']) {
+      expect(() => parseWaitMs(bad), bad).toThrow(`--wait-ms must be a whole number of milliseconds from 0 to 2147483647, got "${bad}"`);
+    }
+    const result = await runCli(['machines', 'ls', '--state-dir', tempDir(), '--wait-ms', '1e3']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('--wait-ms must be a whole number of milliseconds');
   });
 });

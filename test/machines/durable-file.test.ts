@@ -5,6 +5,12 @@ import { removeStaleTempFiles, writeFileDurable } from '../../src/machines/durab
 import { native } from '../../src/native.js';
 import { tempDir } from '../helpers/tmp.js';
 
+// readFiles' optional bounds (what the machine store reads configs with).
+const boundedRead = native.sys.readFiles as unknown as (
+  paths: string[],
+  options: { maxBytes: number; base?: string },
+) => Promise<(Buffer | NodeJS.ErrnoException)[]>;
+
 describe('atomic durable replace (addon)', () => {
   it.each([true, false])('replaces the file with mode 0600 and leaves no temp file (durable %s)', async (durable) => {
     const dir = tempDir();
@@ -42,6 +48,25 @@ describe('atomic durable replace (addon)', () => {
     expect(a?.toString()).toBe('alpha');
     expect(b).toMatchObject({ code: 'ENOENT', syscall: 'open', path: path.join(dir, 'b') });
     expect((c as Buffer).length).toBe(40_000);
+  });
+
+  it('bounded readFiles reads at most maxBytes + 1: a file whose size lies (st_size 0) is still caught', async () => {
+    // /proc files are regular files that report size 0 at fstat, like a file that grows after it.
+    const [status] = await boundedRead(['/proc/self/status'], { maxBytes: 64 });
+    expect(status).toMatchObject({ code: 'ERR_FILE_TOO_LARGE', path: '/proc/self/status', size: 65, limit: 64, grew: true });
+    const [whole] = await boundedRead(['/proc/self/status'], { maxBytes: 1 << 20 });
+    expect((whole as Buffer).toString()).toMatch(/^Name:/);
+  });
+
+  it('bounded readFiles with a base refuses paths that could leave it, before any read', () => {
+    for (const bad of ['../x', '/etc/passwd', 'a//b', './a', 'a/']) {
+      expect(() => boundedRead([bad], { maxBytes: 10, base: '/tmp' })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
+      );
+    }
+    expect(() => boundedRead(['a'], { maxBytes: 0 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => boundedRead(['a'], { maxBytes: 2 ** 31 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => boundedRead(['a'], 'fast' as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
   });
 
   it('sweeps only temp files', async () => {
