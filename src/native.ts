@@ -116,8 +116,12 @@ export interface NativeAddon {
     unlock(fd: number): void;
     /** Atomic replace in one threadpool trip: temp (O_EXCL, mode) → write → fsync → rename → fsync dir. */
     replaceFile(path: string, data: string | Uint8Array, mode: number, durable: boolean): Promise<void>;
-    /** Reads many files in one threadpool trip; a failed read is an Error in its slot. */
-    readFiles(paths: string[]): Promise<(Buffer | NodeJS.ErrnoException)[]>;
+    /**
+     * Reads many files in one threadpool trip; a failed read is an Error in its slot.
+     * With `maxBytes`, refuses non-regular files and files over the cap (reading at
+     * most cap + 1 bytes); with `base`, paths are relative to it and no symlink is followed.
+     */
+    readFiles(paths: string[], options?: { maxBytes: number; base?: string }): Promise<(Buffer | NodeJS.ErrnoException)[]>;
   };
 }
 

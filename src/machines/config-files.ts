@@ -19,10 +19,7 @@ interface BoundedReadOptions {
   base: string;
 }
 
-// TODO(merge): declare this optional argument on native.sys.readFiles in src/native.ts.
-const sys = native.sys as unknown as {
-  readFiles(paths: string[], options: BoundedReadOptions): Promise<(Buffer | NodeJS.ErrnoException)[]>;
-};
+const sys = native.sys;
 
 type NativeRefusal = NodeJS.ErrnoException & { fileType?: string; size?: number; limit?: number; grew?: boolean };
 

@@ -5,11 +5,8 @@ import { removeStaleTempFiles, writeFileDurable } from '../../src/machines/durab
 import { native } from '../../src/native.js';
 import { tempDir } from '../helpers/tmp.js';
 
-// readFiles' optional bounds (what the machine store reads configs with).
-const boundedRead = native.sys.readFiles as unknown as (
-  paths: string[],
-  options: { maxBytes: number; base?: string },
-) => Promise<(Buffer | NodeJS.ErrnoException)[]>;
+// readFiles with its optional bounds (what the machine store reads configs with).
+const boundedRead = native.sys.readFiles;
 
 describe('atomic durable replace (addon)', () => {
   it.each([true, false])('replaces the file with mode 0600 and leaves no temp file (durable %s)', async (durable) => {
