@@ -60,22 +60,35 @@ void Throw(napi_env env, bool range, const char* code, const std::string& messag
   napi_throw(env, error);
 }
 
+void ThrowArgError(napi_env env, napi_value value, const char* name, bool type_ok, const char* type,
+                   const std::string& range) {
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) return;
+  const std::string received = Describe(env, value);
+  if (!type_ok) {
+    Throw(env, false, "ERR_INVALID_ARG_TYPE",
+          std::string("The \"") + name + "\" argument must be of type " + type + "; received " + received);
+  } else {
+    Throw(env, true, "ERR_OUT_OF_RANGE", std::string("The \"") + name + "\" argument must be " + range + "; received " + received);
+  }
+}
+
+bool IsType(napi_env env, napi_value value, napi_valuetype wanted) {
+  napi_valuetype type;
+  return napi_typeof(env, value, &type) == napi_ok && type == wanted;
+}
+
 }  // namespace
 
 void ThrowIntegerArgError(napi_env env, napi_value value, const char* name, double min, double max) {
-  bool pending = false;
-  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) return;
-  napi_valuetype type;
-  const bool is_number = napi_typeof(env, value, &type) == napi_ok && type == napi_number;
-  std::string received = Describe(env, value);
-  if (!is_number) {
-    Throw(env, false, "ERR_INVALID_ARG_TYPE",
-          std::string("The \"") + name + "\" argument must be of type number; received " + received);
-    return;
-  }
   char range[96];
   std::snprintf(range, sizeof(range), "an integer >= %.0f and <= %.0f", min, max);
-  Throw(env, true, "ERR_OUT_OF_RANGE", std::string("The \"") + name + "\" argument must be " + range + "; received " + received);
+  ThrowArgError(env, value, name, IsType(env, value, napi_number), "number", range);
+}
+
+void ThrowU64ArgError(napi_env env, napi_value value, const char* name) {
+  const bool type_ok = IsType(env, value, napi_number) || IsType(env, value, napi_bigint);
+  ThrowArgError(env, value, name, type_ok, "number or bigint", "an integer >= 0 and <= 18446744073709551615");
 }
 
 }  // namespace hostwire
