@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { LIVE_STATES, MachineStore, isLiveState, type LoadedMachine, type MachineConfig } from '../machines/index.js';
-import { parseCount, printJson, printLine } from './output.js';
+import { integer, ipAddress, nonEmpty, U32_MAX } from './options.js';
+import { printJson, printLine } from './output.js';
 
 interface Common {
   stateDir?: string;
@@ -124,7 +125,7 @@ export function registerMachineCommands(program: Command): void {
   const machines = program.command('machines').description('durable machine configs (TOML) with crash recovery');
   const common = (cmd: Command): Command =>
     cmd
-      .option('--state-dir <dir>', 'state directory (default $HOSTWIRE_STATE_DIR, $XDG_STATE_HOME/hostwire or ~/.local/state/hostwire)')
+      .option('--state-dir <dir>', 'state directory (default $HOSTWIRE_STATE_DIR, $XDG_STATE_HOME/hostwire or ~/.local/state/hostwire)', nonEmpty)
       .option('--json', 'print JSON');
   common(machines.command('ls').description('list machines')).action(ls);
   common(machines.command('show').description("show one machine's config").argument('<name>')).action(show);
@@ -133,16 +134,16 @@ export function registerMachineCommands(program: Command): void {
       .command('create')
       .description('create a machine config')
       .argument('<name>')
-      .requiredOption('--cpus <n>', 'virtual CPUs', parseCount('--cpus'))
-      .requiredOption('--memory-mb <n>', 'memory in MiB', parseCount('--memory-mb'))
-      .requiredOption('--disk-gb <n>', 'disk size in GiB', parseCount('--disk-gb'))
-      .option('--kernel <path>')
-      .option('--cmdline <text>')
-      .option('--distro <name>')
-      .option('--distro-version <version>')
-      .option('--disk-path <path>')
-      .option('--ssh-key-path <path>')
-      .option('--ip-address <ip>'),
+      .requiredOption('--cpus <n>', 'virtual CPUs (1 or more)', integer(1, U32_MAX))
+      .requiredOption('--memory-mb <n>', 'memory in MiB (1 or more)', integer(1, U32_MAX))
+      .requiredOption('--disk-gb <n>', 'disk size in GiB', integer(0, U32_MAX))
+      .option('--kernel <path>', 'kernel image', nonEmpty)
+      .option('--cmdline <text>', 'kernel command line', nonEmpty)
+      .option('--distro <name>', 'distribution', nonEmpty)
+      .option('--distro-version <version>', 'distribution version', nonEmpty)
+      .option('--disk-path <path>', 'disk image', nonEmpty)
+      .option('--ssh-key-path <path>', 'SSH public key', nonEmpty)
+      .option('--ip-address <ip>', 'an IPv4 or IPv6 address', ipAddress),
   ).action(create);
   common(machines.command('rm').description('remove a machine and its directory').argument('<name>')).action(rm);
   common(
