@@ -8,7 +8,6 @@
 
 #include <node_api.h>
 
-#include <cmath>
 #include <cstdint>
 
 namespace hostwire {
@@ -17,11 +16,16 @@ namespace hostwire {
 void ThrowIntegerArgError(napi_env env, napi_value value, const char* name, double min, double max);
 void ThrowU64ArgError(napi_env env, napi_value value, const char* name);
 
+// Whether a double in [-2^63, 2^63) has no fraction: two conversions, no libm call.
+inline bool IsWhole(double d) { return static_cast<double>(static_cast<int64_t>(d)) == d; }
+
 // A number that is an integer in [min, max]. True with `*out` set, or false
-// with a JS exception pending. `min` and `max` must be exact in a double.
+// with a JS exception pending. `min` and `max` must be exact in a double and
+// within ±2^53.
 inline bool ReadIntegerArg(napi_env env, napi_value value, const char* name, double min, double max, double* out) {
   double d;
-  if (napi_get_value_double(env, value, &d) == napi_ok && d >= min && d <= max && std::trunc(d) == d) {
+  // The range test comes first: it also rejects NaN and keeps IsWhole's cast defined.
+  if (napi_get_value_double(env, value, &d) == napi_ok && d >= min && d <= max && IsWhole(d)) {
     *out = d;
     return true;
   }
@@ -33,7 +37,8 @@ inline bool ReadIntegerArg(napi_env env, napi_value value, const char* name, dou
 inline bool ReadU64Arg(napi_env env, napi_value value, const char* name, uint64_t* out) {
   double d;
   if (napi_get_value_double(env, value, &d) == napi_ok) {
-    if (d >= 0 && d < 18446744073709551616.0 && std::trunc(d) == d) {
+    // From 2^53 up every double is whole (and beyond int64_t's range).
+    if (d >= 0 && d < 18446744073709551616.0 && (d >= 9007199254740992.0 || IsWhole(d))) {
       *out = static_cast<uint64_t>(d);
       return true;
     }
