@@ -5,6 +5,7 @@
       "sources": [
         "native/binding.cc",
         "native/common/errors.cc",
+        "native/common/integer_arg.cc",
         "native/common/poll_handle.cc",
         "native/dgram/address.cc",
         "native/dgram/outcome.cc",

@@ -6,6 +6,7 @@
 #include "common/bound_method.h"
 #include "common/bytes.h"
 #include "common/errors.h"
+#include "common/integer_arg.h"
 #include "dgram/outcome.h"
 #include "dgram/socket_options.h"
 
@@ -88,20 +89,18 @@ napi_value DgramSender::SendCallback(napi_env env, napi_callback_info cbinfo) {
     return nullptr;
   }
   if (argc > 1) {
-    uint32_t offset = 0;
-    uint32_t count = 0;
-    if (napi_get_value_uint32(env, argv[1], &offset) != napi_ok || offset > length ||
-        (argc > 2 && napi_get_value_uint32(env, argv[2], &count) != napi_ok)) {
-      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "offset/length must be integers within the data");
+    // Checked as doubles so that 2^32 + 1 is refused rather than read as 1.
+    double offset = 0;
+    double count = 0;
+    if (!ReadIntegerArg(env, argv[1], "offset", 0, static_cast<double>(length), &offset)) return nullptr;
+    const double rest = static_cast<double>(length) - offset;
+    if (argc < 3) {
+      count = rest;
+    } else if (!ReadIntegerArg(env, argv[2], "length", 0, rest, &count)) {
       return nullptr;
     }
-    if (argc < 3) count = static_cast<uint32_t>(length - offset);
-    if (count > length - offset) {
-      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "offset/length fall outside the data");
-      return nullptr;
-    }
-    data += offset;
-    length = count;
+    data += static_cast<size_t>(offset);
+    length = static_cast<size_t>(count);
   }
   napi_value result;
   napi_create_int32(env, static_cast<DgramSender*>(self)->SendBytes(data, length), &result);

@@ -4,6 +4,7 @@
 
 #include "common/bound_method.h"
 #include "common/errors.h"
+#include "common/integer_arg.h"
 #include "heartbeat/process_id.h"
 #include "vlp/frame.h"
 
@@ -44,7 +45,8 @@ HeartbeatAgent::HeartbeatAgent(const Napi::CallbackInfo& info) : Napi::ObjectWra
   sender_ = Napi::ObjectWrap<DgramSender>::Unwrap(info[0].As<Napi::Object>());
   if (sender_ == nullptr) return;
   sender_ref_ = Napi::Persistent(info[0].As<Napi::Object>());
-  uint32_t version = info[1].As<Napi::Number>().Uint32Value();
+  double version = 0;
+  if (!ReadIntegerArg(env, info[1], "version", 0, 255, &version)) return;
   if (version != vlp::kVersion1 && version != vlp::kVersion2) {
     ThrowRangeError(env, "ERR_OUT_OF_RANGE", "VLP version must be 1 or 2");
     return;
@@ -74,31 +76,33 @@ int HeartbeatAgent::Send(uint8_t status, uint64_t nonce, uint64_t payload) {
   return sender_->SendBytes(frame_, sizeof(frame_));
 }
 
+// The largest payload the frame carries: a u32 in v0.2; in v0.1 a u64 on the
+// wire, of which a JS number reaches exactly the safe integers.
+double HeartbeatAgent::MaxPayload() const {
+  return version_ == vlp::kVersion2 ? 4294967295.0 : 9007199254740991.0;
+}
+
 // beat(status, payload) -> dgram result (outcome | errno << 8), or INVALID_STATUS.
+// Both numbers are checked where they are read: 2^32 must not wrap to Ok.
 napi_value HeartbeatAgent::BeatCallback(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
   void* data;
   napi_get_cb_info(env, info, &argc, argv, nullptr, &data);
   auto* self = static_cast<HeartbeatAgent*>(data);
-  uint32_t status = 0;
-  double payload_d = 0;
-  if (argc < 1 || napi_get_value_uint32(env, argv[0], &status) != napi_ok ||
-      (argc > 1 && napi_get_value_double(env, argv[1], &payload_d) != napi_ok)) {
+  double status = 0;
+  double payload = 0;
+  if (argc < 1) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "beat(status: number, payload?: number)");
     return nullptr;
   }
-  const double max_payload = self->version_ == vlp::kVersion2 ? 4294967295.0 : 9007199254740991.0;
-  if (!(payload_d >= 0) || payload_d > max_payload || payload_d != static_cast<double>(static_cast<uint64_t>(payload_d))) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE",
-                           self->version_ == vlp::kVersion2 ? "payload must be an integer 0..2^32-1 (VLP v0.2)"
-                                                            : "payload must be a safe integer >= 0 (VLP v0.1)");
+  if (!ReadIntegerArg(env, argv[0], "status", 0, 255, &status) ||
+      (argc > 1 && !ReadIntegerArg(env, argv[1], "payload", 0, self->MaxPayload(), &payload))) {
     return nullptr;
   }
   // Critical with a regular nonce is an operational alert; only terminal()
   // may use NONCE_TERMINAL. Stall is refused by the encoder (INVALID_STATUS).
-  int result = status > 255 ? kInvalidStatus
-                            : self->Send(static_cast<uint8_t>(status), self->next_nonce_, static_cast<uint64_t>(payload_d));
+  int result = self->Send(static_cast<uint8_t>(status), self->next_nonce_, static_cast<uint64_t>(payload));
   if (result == 0) {
     // Commit only what was sent. v0.2 skips NONCE_TERMINAL and wraps to 0;
     // v0.1 stops at NONCE_TERMINAL - 1.
@@ -113,11 +117,13 @@ napi_value HeartbeatAgent::BeatCallback(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// terminal(payload) -> dgram result: Critical with NONCE_TERMINAL ("I am dying").
+// terminal(payload = 0) -> dgram result: Critical with NONCE_TERMINAL ("I am dying").
 Napi::Value HeartbeatAgent::Terminal(const Napi::CallbackInfo& info) {
-  uint64_t payload = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int64Value() : 0;
-  if (version_ == vlp::kVersion2) payload &= 0xFFFFFFFFu;
-  return Napi::Number::New(info.Env(), Send(vlp::kCritical, vlp::kNonceTerminal, payload));
+  double payload = 0;
+  if (info.Length() > 0 && !ReadIntegerArg(info.Env(), info[0], "payload", 0, MaxPayload(), &payload)) {
+    return Napi::Value();
+  }
+  return Napi::Number::New(info.Env(), Send(vlp::kCritical, vlp::kNonceTerminal, static_cast<uint64_t>(payload)));
 }
 
 Napi::Value HeartbeatAgent::GetNonce(const Napi::CallbackInfo& info) {
@@ -126,6 +132,10 @@ Napi::Value HeartbeatAgent::GetNonce(const Napi::CallbackInfo& info) {
 
 // setNonce(bigint): for tests and for resuming a sequence.
 void HeartbeatAgent::SetNonce(const Napi::CallbackInfo& info) {
+  if (!info[0].IsBigInt()) {
+    ThrowTypeError(info.Env(), "ERR_INVALID_ARG_TYPE", "The \"nonce\" argument must be of type bigint");
+    return;
+  }
   bool lossless = false;
   uint64_t v = info[0].As<Napi::BigInt>().Uint64Value(&lossless);
   if (!lossless || v == vlp::kNonceTerminal) {

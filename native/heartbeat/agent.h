@@ -25,6 +25,7 @@ class HeartbeatAgent : public Napi::ObjectWrap<HeartbeatAgent> {
   Napi::Value GetPid(const Napi::CallbackInfo& info);
   void SetNonce(const Napi::CallbackInfo& info);
 
+  double MaxPayload() const;
   uint64_t Timestamp();
   int Send(uint8_t status, uint64_t nonce, uint64_t payload);
 

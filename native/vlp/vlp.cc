@@ -5,24 +5,13 @@
 
 #include "common/bytes.h"
 #include "common/errors.h"
+#include "common/integer_arg.h"
 #include "vlp/crc32c.h"
 #include "vlp/frame.h"
 
 namespace hostwire {
 
 namespace {
-
-// u64 from a JS number (exact up to 2^53) or BigInt.
-bool GetU64(napi_env env, napi_value v, uint64_t* out) {
-  double d;
-  if (napi_get_value_double(env, v, &d) == napi_ok) {
-    if (!(d >= 0) || d > 18446744073709551615.0 || d != static_cast<double>(static_cast<uint64_t>(d))) return false;
-    *out = static_cast<uint64_t>(d);
-    return true;
-  }
-  bool lossless;
-  return napi_get_value_bigint_uint64(env, v, out, &lossless) == napi_ok && lossless;
-}
 
 napi_value Int(napi_env env, int v) {
   napi_value r;
@@ -37,30 +26,34 @@ napi_value EncodeInto(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   uint8_t* out;
   size_t length;
-  uint32_t offset, version, status, pid;
+  double offset, version, status, pid;
   uint64_t timestamp, nonce, payload;
-  if (argc < 8 || !BorrowBytes(env, argv[0], &out, &length) ||
-      napi_get_value_uint32(env, argv[1], &offset) != napi_ok ||
-      napi_get_value_uint32(env, argv[2], &version) != napi_ok ||
-      napi_get_value_uint32(env, argv[3], &status) != napi_ok ||
-      napi_get_value_uint32(env, argv[4], &pid) != napi_ok || !GetU64(env, argv[5], &timestamp) ||
-      !GetU64(env, argv[6], &nonce) || !GetU64(env, argv[7], &payload)) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE",
-                          "encodeInto(out: Uint8Array, offset, version, status, pid, timestamp, nonce, payload): "
-                          "integers (u64 fields as number or bigint)");
+  if (argc < 8 || !BorrowBytes(env, argv[0], &out, &length)) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "encodeInto(out: Uint8Array, offset, version, status, pid, timestamp, nonce, payload)");
     return nullptr;
   }
-  if (offset > length || length - offset < vlp::kFrameSize) {
+  if (length < vlp::kFrameSize) {
     napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "a VLP frame needs 32 bytes at offset");
+    return nullptr;
+  }
+  // Each number is checked as read: a status of 2^32 must not wrap to Ok, nor an offset to 0.
+  if (!ReadIntegerArg(env, argv[1], "offset", 0, static_cast<double>(length - vlp::kFrameSize), &offset) ||
+      !ReadIntegerArg(env, argv[2], "version", 0, 255, &version) ||
+      !ReadIntegerArg(env, argv[3], "status", 0, 255, &status) ||
+      !ReadIntegerArg(env, argv[4], "pid", 0, 4294967295.0, &pid)) {
+    return nullptr;
+  }
+  if (!ReadU64Arg(env, argv[5], "timestamp", &timestamp) || !ReadU64Arg(env, argv[6], "nonce", &nonce) ||
+      !ReadU64Arg(env, argv[7], "payload", &payload)) {
     return nullptr;
   }
   if (version == vlp::kVersion2 && payload > UINT32_MAX) {
     napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "a VLP v0.2 payload is a u32");
     return nullptr;
   }
-  if (status > 255) return Int(env, static_cast<int>(vlp::Result::kBadStatus));
-  return Int(env, static_cast<int>(vlp::Encode(out + offset, static_cast<uint8_t>(version),
-                                                static_cast<uint8_t>(status), pid, timestamp, nonce, payload)));
+  return Int(env, static_cast<int>(vlp::Encode(out + static_cast<size_t>(offset), static_cast<uint8_t>(version),
+                                                static_cast<uint8_t>(status), static_cast<uint32_t>(pid), timestamp,
+                                                nonce, payload)));
 }
 
 // decodeInto(bytes, offset, length, fields: Uint32Array(11), strictV2) -> Result
@@ -71,27 +64,27 @@ napi_value DecodeInto(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   uint8_t* in;
   size_t in_length;
-  uint32_t offset, length;
+  double offset, length;
   napi_typedarray_type type;
   size_t count;
   void* raw;
   bool strict = false;
   if (argc < 4 || !BorrowBytes(env, argv[0], &in, &in_length) ||
-      napi_get_value_uint32(env, argv[1], &offset) != napi_ok ||
-      napi_get_value_uint32(env, argv[2], &length) != napi_ok ||
       napi_get_typedarray_info(env, argv[3], &type, &count, &raw, nullptr, nullptr) != napi_ok ||
       type != napi_uint32_array || count < 11) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE",
                           "decodeInto(bytes: Uint8Array, offset, length, fields: Uint32Array(11)[, strictV2])");
     return nullptr;
   }
-  if (argc > 4) napi_get_value_bool(env, argv[4], &strict);
-  if (offset > in_length || length > in_length - offset) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "offset/length fall outside the data");
+  if (!ReadIntegerArg(env, argv[1], "offset", 0, static_cast<double>(in_length), &offset) ||
+      !ReadIntegerArg(env, argv[2], "length", 0, static_cast<double>(in_length) - offset, &length)) {
     return nullptr;
   }
+  if (argc > 4) napi_get_value_bool(env, argv[4], &strict);
   vlp::Frame f{};
-  vlp::Result r = strict ? vlp::DecodeV2(in + offset, length, &f) : vlp::Decode(in + offset, length, &f);
+  in += static_cast<size_t>(offset);
+  const size_t size = static_cast<size_t>(length);
+  vlp::Result r = strict ? vlp::DecodeV2(in, size, &f) : vlp::Decode(in, size, &f);
   auto* fields = static_cast<uint32_t*>(raw);
   fields[0] = f.version;
   fields[1] = f.status;

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { DgramReceiver, DgramSender, type DatagramInfo } from '../dgram/index.js';
-import { parseCount, parseOctalMode, printJson, printLine, untilStopped } from './output.js';
+import { count, duration, octalMode, socketPath } from './options.js';
+import { printJson, printLine, untilStopped } from './output.js';
 
 interface ListenOptions {
   socket: string;
@@ -138,19 +139,19 @@ export function registerDgramCommands(program: Command): void {
   dgram
     .command('listen')
     .description('bind a datagram socket and print what arrives')
-    .requiredOption('--socket <path>', 'socket path, or @name for the abstract namespace')
-    .option('--mode <octal>', 'file mode of the socket file', parseOctalMode)
+    .requiredOption('--socket <path>', 'socket path, or @name for the abstract namespace', socketPath)
+    .option('--mode <octal>', 'file mode of the socket file', octalMode)
     .option('--credentials', "show each sender's kernel-attested pid/uid/gid")
-    .option('--duration-ms <n>', 'stop after this many milliseconds', parseCount('--duration-ms'))
+    .option('--duration-ms <n>', 'stop after this many milliseconds (at most 2147483647)', duration())
     .option('--json', 'one JSON object per line')
     .action(listen);
   dgram
     .command('send')
     .description('send datagrams and summarise the outcomes')
     .argument('<text>', 'datagram payload')
-    .requiredOption('--socket <path>', 'socket path, or @name for the abstract namespace')
-    .option('--count <n>', 'how many datagrams', parseCount('--count'), 1)
-    .option('--interval-ms <n>', 'pause between datagrams', parseCount('--interval-ms'), 0)
+    .requiredOption('--socket <path>', 'socket path, or @name for the abstract namespace', socketPath)
+    .option('--count <n>', 'how many datagrams (1 or more)', count, 1)
+    .option('--interval-ms <n>', 'pause between datagrams (at most 2147483647)', duration(), 0)
     .option('--json', 'print one JSON object')
     .action(send);
   dgram.command('demo').description('a short tour of datagram sockets').option('--json', 'print one JSON object').action(demo);

@@ -5,39 +5,41 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Agent, installPanicHook, Observer, type AgentSnapshot } from '../heartbeat/index.js';
-import { parseStatus, type VlpVersion } from '../vlp/constants.js';
-import { parseCount, printJson, printLine, untilStopped } from './output.js';
+import { type StatusCode, type VlpVersion } from '../vlp/constants.js';
+import { count, duration, integer, invalidWith, oneOf, socketPath, status, U32_MAX } from './options.js';
+import { printJson, printLine, untilStopped } from './output.js';
 
 interface BeatOptions {
   crashAfterMs?: number;
   socket: string;
   count: number;
   intervalMs: number;
-  status: string;
+  status: StatusCode;
   payload: number;
-  vlp: string;
+  vlp: VlpVersion;
   json?: boolean;
 }
 
-async function beat(options: BeatOptions): Promise<void> {
-  const status = parseStatus(options.status);
-  if (options.vlp !== '1' && options.vlp !== '2') throw new Error(`--vlp must be 1 or 2, got "${options.vlp}"`);
-  const agent = Agent.connect(options.socket, { version: Number(options.vlp) as VlpVersion, reconnectAfter: 3 });
+async function beat(options: BeatOptions, command: Command): Promise<void> {
+  if (options.vlp === 2 && options.payload > U32_MAX) {
+    invalidWith(command, '--payload <n>', String(options.payload), `Expected a decimal integer from 0 to ${U32_MAX} with --vlp 2.`);
+  }
+  const agent = Agent.connect(options.socket, { version: options.vlp, reconnectAfter: 3 });
   if (options.crashAfterMs !== undefined) {
     // Show what a crash looks like to the observer: a terminal frame, then silence.
-    installPanicHook(options.socket, { version: Number(options.vlp) as VlpVersion });
+    installPanicHook(options.socket, { version: options.vlp });
     setTimeout(() => {
       throw new Error(`hostwire beat: crashing on purpose after ${options.crashAfterMs} ms (--crash-after-ms)`);
     }, options.crashAfterMs);
   }
   const outcomes: Record<string, number> = {};
   for (let i = 0; i < options.count; i++) {
-    const outcome = agent.beat(status, options.payload);
+    const outcome = agent.beat(options.status, options.payload);
     const key = outcome.ok ? 'sent' : `${outcome.label} (${outcome.code})`;
     outcomes[key] = (outcomes[key] ?? 0) + 1;
     if (options.intervalMs > 0 && i + 1 < options.count) await new Promise((r) => setTimeout(r, options.intervalMs));
   }
-  const summary = { socket: options.socket, pid: agent.pid, vlp: Number(options.vlp), count: options.count, outcomes, nextNonce: String(agent.nonce), stats: agent.stats };
+  const summary = { socket: options.socket, pid: agent.pid, vlp: options.vlp, count: options.count, outcomes, nextNonce: String(agent.nonce), stats: agent.stats };
   agent.close();
   if (options.json) printJson(summary);
   else {
@@ -168,21 +170,21 @@ export function registerHeartbeatCommands(program: Command): void {
   program
     .command('beat')
     .description('send VLP heartbeats to an observer and summarise the outcomes')
-    .requiredOption('--socket <path>', 'observer socket path, or @name')
-    .option('--count <n>', 'beats to send', parseCount('--count'), 1)
-    .option('--interval-ms <n>', 'pause between beats', parseCount('--interval-ms'), 1000)
-    .option('--status <s>', 'ok | degraded | critical', 'ok')
-    .option('--payload <n>', 'u32 payload (VLP v0.2)', parseCount('--payload'), 0)
-    .option('--vlp <1|2>', 'wire version', '2')
-    .option('--crash-after-ms <n>', 'install the panic hook and crash on purpose after n ms', parseCount('--crash-after-ms'))
+    .requiredOption('--socket <path>', 'observer socket path, or @name', socketPath)
+    .option('--count <n>', 'beats to send (1 or more)', count, 1)
+    .option('--interval-ms <n>', 'pause between beats (at most 2147483647)', duration(), 1000)
+    .option('--status <s>', 'ok | degraded | critical', status, 0)
+    .option('--payload <n>', 'payload: a u32 with VLP v0.2, a safe integer with v0.1', integer(0, Number.MAX_SAFE_INTEGER), 0)
+    .option('--vlp <1|2>', 'wire version', oneOf([1, 2]), 2)
+    .option('--crash-after-ms <n>', 'install the panic hook and crash on purpose after n ms', duration())
     .option('--json', 'print one JSON object')
     .action(beat);
   program
     .command('watch')
     .description('observe heartbeats: a live table of agents, or JSON events')
-    .requiredOption('--socket <path>', 'socket path to bind, or @name')
-    .option('--stall-ms <n>', 'silence before an agent is stalled', parseCount('--stall-ms'), 3000)
-    .option('--duration-ms <n>', 'stop after this many milliseconds', parseCount('--duration-ms'))
+    .requiredOption('--socket <path>', 'socket path to bind, or @name', socketPath)
+    .option('--stall-ms <n>', 'silence before an agent is stalled (1 to 2147483647)', duration(1), 3000)
+    .option('--duration-ms <n>', 'stop after this many milliseconds (at most 2147483647)', duration())
     .option('--json', 'one JSON object per event line, then a stats object')
     .action(watch);
 }

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { LIVE_STATES, MachineStore, isLiveState, type LoadedMachine, type MachineConfig } from '../machines/index.js';
-import { parseCount, printJson, printLine } from './output.js';
+import { duration, integer, ipAddress, nonEmpty, U32_MAX } from './options.js';
+import { printJson, printLine } from './output.js';
 
 interface Common {
   stateDir?: string;
@@ -12,15 +13,7 @@ interface Common {
 }
 
 const DEFAULT_WAIT_MS = 5000;
-const MAX_WAIT_MS = 2 ** 31 - 1;
 
-// TODO(merge): use src/cli/options.ts (the shared decimal-integer option parser) for --wait-ms.
-/** `--wait-ms`: decimal digits only (no sign, exponent, hex or fraction), at most 2^31-1. */
-export function parseWaitMs(value: string): number {
-  const n = /^[0-9]{1,10}$/.test(value) ? Number(value) : NaN;
-  if (!(n <= MAX_WAIT_MS)) throw new Error(`--wait-ms must be a whole number of milliseconds from 0 to ${MAX_WAIT_MS}, got "${value}"`);
-  return n;
-}
 
 /** $HOSTWIRE_STATE_DIR, else $XDG_STATE_HOME/hostwire, else ~/.local/state/hostwire. */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -137,9 +130,9 @@ export function registerMachineCommands(program: Command): void {
   const machines = program.command('machines').description('durable machine configs (TOML) with crash recovery');
   const common = (cmd: Command): Command =>
     cmd
-      .option('--state-dir <dir>', 'state directory (default $HOSTWIRE_STATE_DIR, $XDG_STATE_HOME/hostwire or ~/.local/state/hostwire)')
+      .option('--state-dir <dir>', 'state directory (default $HOSTWIRE_STATE_DIR, $XDG_STATE_HOME/hostwire or ~/.local/state/hostwire)', nonEmpty)
       .option('--json', 'print JSON')
-      .option('--wait-ms <ms>', 'wait this long for another hostwire using the store (0: fail at once)', parseWaitMs, DEFAULT_WAIT_MS);
+      .option('--wait-ms <ms>', 'wait this long for another hostwire using the store (0: fail at once)', duration(), DEFAULT_WAIT_MS);
   common(machines.command('ls').description('list machines')).action(ls);
   common(machines.command('show').description("show one machine's config").argument('<name>')).action(show);
   common(
@@ -147,16 +140,16 @@ export function registerMachineCommands(program: Command): void {
       .command('create')
       .description('create a machine config')
       .argument('<name>')
-      .requiredOption('--cpus <n>', 'virtual CPUs', parseCount('--cpus'))
-      .requiredOption('--memory-mb <n>', 'memory in MiB', parseCount('--memory-mb'))
-      .requiredOption('--disk-gb <n>', 'disk size in GiB', parseCount('--disk-gb'))
-      .option('--kernel <path>')
-      .option('--cmdline <text>')
-      .option('--distro <name>')
-      .option('--distro-version <version>')
-      .option('--disk-path <path>')
-      .option('--ssh-key-path <path>')
-      .option('--ip-address <ip>'),
+      .requiredOption('--cpus <n>', 'virtual CPUs (1 or more)', integer(1, U32_MAX))
+      .requiredOption('--memory-mb <n>', 'memory in MiB (1 or more)', integer(1, U32_MAX))
+      .requiredOption('--disk-gb <n>', 'disk size in GiB', integer(0, U32_MAX))
+      .option('--kernel <path>', 'kernel image', nonEmpty)
+      .option('--cmdline <text>', 'kernel command line', nonEmpty)
+      .option('--distro <name>', 'distribution', nonEmpty)
+      .option('--distro-version <version>', 'distribution version', nonEmpty)
+      .option('--disk-path <path>', 'disk image', nonEmpty)
+      .option('--ssh-key-path <path>', 'SSH public key', nonEmpty)
+      .option('--ip-address <ip>', 'an IPv4 or IPv6 address', ipAddress),
   ).action(create);
   common(machines.command('rm').description('remove a machine and its directory').argument('<name>')).action(rm);
   common(

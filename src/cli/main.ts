@@ -1,31 +1,16 @@
 #!/usr/bin/env node
 // The `hostwire` command.
-import { Command, CommanderError } from 'commander';
-import { createRequire } from 'node:module';
-import { registerDgramCommands } from './dgram.js';
-import { registerHeartbeatCommands } from './heartbeat.js';
-import { registerMachineCommands } from './machines.js';
-import { registerNetworkCommands } from './network.js';
-
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
-
-const program = new Command()
-  .name('hostwire')
-  .description('host-daemon toolkit: datagram sockets, heartbeats, routes, bridges, machine configs')
-  .version(version)
-  .showHelpAfterError()
-  .exitOverride();
-
-registerHeartbeatCommands(program);
-registerDgramCommands(program);
-registerMachineCommands(program);
-registerNetworkCommands(program);
+import { CommanderError } from 'commander';
+import { USAGE_ERROR } from './options.js';
+import { createProgram } from './program.js';
 
 try {
-  await program.parseAsync();
+  await createProgram().parseAsync();
 } catch (err) {
   if (err instanceof CommanderError) {
-    process.exitCode = err.exitCode;
+    // Commander has printed the reason. Help and --version exit 0; every
+    // usage error (bad or missing option, unknown command) exits 2.
+    process.exitCode = err.exitCode === 0 ? 0 : USAGE_ERROR;
   } else {
     const e = err as NodeJS.ErrnoException;
     process.stderr.write(`hostwire: ${e.message}${e.code ? ` [${e.code}]` : ''}\n`);

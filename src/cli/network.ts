@@ -30,7 +30,8 @@ import {
   type WatchTarget,
 } from '../routing/index.js';
 import type { Logger } from '../logger.js';
-import { parseCount, printJson, printLine, untilStopped } from './output.js';
+import { duration, integer, nonEmpty } from './options.js';
+import { printJson, printLine, untilStopped } from './output.js';
 
 interface Common {
   netns?: string;
@@ -367,16 +368,10 @@ async function linkLs(options: Common): Promise<void> {
 
 // ── registration ────────────────────────────────────────────────────────────
 
-function parseAttempts(value: string): number {
-  const n = parseCount('--attempts')(value);
-  if (n < 1 || n > 1000) throw new Error(`--attempts must be from 1 to 1000, got "${value}"`);
-  return n;
-}
-
 export function registerNetworkCommands(program: Command): void {
   const common = (cmd: Command): Command =>
     cmd
-      .option('--netns <name>', 'network namespace: a name under /run/netns or a path such as /proc/PID/ns/net')
+      .option('--netns <name>', 'network namespace: a name under /run/netns or a path such as /proc/PID/ns/net', nonEmpty)
       .option('--json', 'print JSON');
   const subnet = (cmd: Command): Command => cmd.option('--subnet <cidr>', 'the subnet hostwire routes', DEFAULT_SUBNET);
   const verbose = 'log each attempt, retry and change to stderr';
@@ -394,8 +389,8 @@ export function registerNetworkCommands(program: Command): void {
             .choices(['split', 'fail', 'replace'])
             .default('split'),
         )
-        .option('--attempts <n>', 'attempts in all (default 5 with --mac, 2 with --bridge)', parseAttempts)
-        .option('--delay <ms>', 'pause between attempts (default 2000)', parseCount('--delay'))
+        .option('--attempts <n>', 'attempts in all, 1 to 1000 (default 5 with --mac, 2 with --bridge)', integer(1, 1000))
+        .option('--delay <ms>', 'pause between attempts in ms, at most 3600000 (default 2000)', duration(0, 3_600_000))
         .option('--watch', 'keep the route in place until SIGINT/SIGTERM; the route is left in place on exit')
         .option('--verbose', verbose),
     ),

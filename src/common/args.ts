@@ -35,8 +35,15 @@ export function checkPath(path: unknown): string {
   return path;
 }
 
+/**
+ * An integer in [min, max], checked as Node's validateInteger checks it: a
+ * non-number is ERR_INVALID_ARG_TYPE; NaN, ±Infinity and fractions are
+ * ERR_OUT_OF_RANGE like any other number outside the range. (The addon's hot
+ * paths apply the same rule natively; see native/common/integer_arg.h.)
+ */
 export function checkInteger(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw invalidArg(name, 'an integer', value);
+  if (typeof value !== 'number') throw invalidArg(name, 'an integer', value);
+  if (!Number.isInteger(value)) throw outOfRange(name, 'an integer', value);
   if (value < min || value > max) throw outOfRange(name, `>= ${min} and <= ${max}`, value);
   return value;
 }
@@ -44,5 +51,7 @@ export function checkInteger(name: string, value: unknown, min: number, max: num
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'symbol' || typeof value === 'function') return `a ${typeof value}`;
   return `an instance of ${(value as object).constructor?.name ?? 'Object'}`;
 }

@@ -78,9 +78,17 @@ export class DgramSender implements Disposable {
   /**
    * Sends one datagram: the whole of `data`, or `length` bytes from `offset`.
    * Synchronous; returns a frozen outcome (compare `outcome.ok`, or `=== SENT`).
+   * `offset` and `length` must be integers within `data` (else ERR_OUT_OF_RANGE,
+   * or ERR_INVALID_ARG_TYPE for a non-number); nothing is sent when they are not.
    */
   send(data: Uint8Array, offset?: number, length?: number): SendOutcome {
-    const result = offset === undefined ? this.#send(data) : this.#send(data, offset, length ?? data.length - offset);
+    // The addon checks the numbers where it reads them; only `undefined` means "absent".
+    const result =
+      length !== undefined
+        ? this.#send(data, offset === undefined ? 0 : offset, length)
+        : offset !== undefined
+          ? this.#send(data, offset)
+          : this.#send(data);
     return result === 0 ? SENT : outcomeOf(result);
   }
 

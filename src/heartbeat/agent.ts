@@ -1,6 +1,7 @@
 // The heartbeat agent: a daemon proves it is alive by pushing 32-byte VLP
 // frames to an observer. One native call per beat (encode + CRC + send), no
 // allocation, no blocking; reconnect policy lives here.
+import { badArg, checkInteger } from '../common/args.js';
 import { DgramSender, type DgramSenderOptions } from '../dgram/sender.js';
 import { nativeHandleOf } from '../dgram/sender.js';
 import { outcomeOf, SENT, type SendOutcome } from '../dgram/outcome.js';
@@ -50,11 +51,8 @@ export class Agent implements Disposable {
   /** Opens an agent for the observer at `path` (or `@name`). */
   static connect(path: string, options: AgentOptions = {}): Agent {
     const version = options.version ?? VLP_V2;
-    if (version !== 1 && version !== 2) throw new RangeError(`VLP version must be 1 or 2, got ${String(version)}`);
-    const reconnectAfter = options.reconnectAfter ?? 0;
-    if (!Number.isInteger(reconnectAfter) || reconnectAfter < 0) {
-      throw new RangeError(`reconnectAfter must be a non-negative integer, got ${String(reconnectAfter)}`);
-    }
+    if (version !== 1 && version !== 2) throw badArg('version', '1 or 2', version, 'number');
+    const reconnectAfter = checkInteger('reconnectAfter', options.reconnectAfter ?? 0, 0, Number.MAX_SAFE_INTEGER);
     const sender = DgramSender.connect(path, { requireObserver: options.requireObserver === true });
     return new Agent(path, sender, version, reconnectAfter);
   }
@@ -62,6 +60,8 @@ export class Agent implements Disposable {
   /**
    * Sends one beat. `status` is a Status code (fastest) or name; Stall is
    * refused. `payload` is a u32 (v0.2) or safe integer (v0.1) of your choosing.
+   * Numbers that are not integers in range are refused (ERR_OUT_OF_RANGE,
+   * ERR_INVALID_ARG_TYPE for a non-number) and nothing is sent.
    */
   beat(status: StatusCode | StatusName = Status.Ok, payload = 0): SendOutcome {
     const code = typeof status === 'number' ? status : parseStatus(status);

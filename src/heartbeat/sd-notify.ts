@@ -42,6 +42,13 @@ export function sdNotify(state: NotifyState, env: NodeJS.ProcessEnv = process.en
   return sender.send(Buffer.from(render(state)));
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** systemd writes these variables in decimal; anything else is not systemd's. */
+function decimal(text: string | undefined): number | null {
+  return text !== undefined && /^[0-9]{1,20}$/.test(text) ? Number(text) : null;
+}
+
 export interface Watchdog {
   /** Keep-alive interval in ms (half of WATCHDOG_USEC). */
   readonly intervalMs: number;
@@ -56,10 +63,11 @@ export interface Watchdog {
  * otherwise. The timer does not keep the process alive.
  */
 export function startWatchdog(env: NodeJS.ProcessEnv = process.env): Watchdog | null {
-  const usec = Number(env.WATCHDOG_USEC);
-  if (!env.NOTIFY_SOCKET || !Number.isFinite(usec) || usec <= 0) return null;
-  if (env.WATCHDOG_PID && Number(env.WATCHDOG_PID) !== process.pid) return null;
-  const intervalMs = Math.max(1, Math.floor(usec / 2000));
+  const usec = decimal(env.WATCHDOG_USEC);
+  if (!env.NOTIFY_SOCKET || usec === null || usec <= 0) return null;
+  if (env.WATCHDOG_PID && decimal(env.WATCHDOG_PID) !== process.pid) return null;
+  // Keep-alives more often than asked are harmless; a timer beyond 2^31 - 1 ms would fire every millisecond.
+  const intervalMs = Math.min(MAX_TIMER_MS, Math.max(1, Math.floor(usec / 2000)));
   let last: SendOutcome | null = sdNotify('WATCHDOG=1', env);
   const timer = setInterval(() => {
     last = sdNotify('WATCHDOG=1', env);

@@ -1,4 +1,5 @@
 // VLP wire constants (Varta Lifeline Protocol v0.2, with v0.1 for old agents).
+import { invalidArg } from '../common/args.js';
 
 export const FRAME_SIZE = 32;
 export const MAGIC = Object.freeze([0x56, 0x41] as const); // "VA"
@@ -19,6 +20,7 @@ export const STATUS_NAMES: readonly StatusName[] = Object.freeze(['ok', 'degrade
 
 /** Parses 'ok' | 'degraded' | 'critical' (or their codes); Stall is refused. */
 export function parseStatus(value: string | number): StatusCode {
+  if (typeof value !== 'string' && typeof value !== 'number') throw invalidArg('status', 'a status name or code', value);
   const code = typeof value === 'number' ? value : STATUS_NAMES.indexOf(value.toLowerCase() as StatusName);
   if (code === Status.Stall) throw invalidStatus(value, 'Stall is synthesized by observers and cannot be sent');
   if (code !== 0 && code !== 1 && code !== 2) throw invalidStatus(value, 'expected ok, degraded or critical');

@@ -1,5 +1,6 @@
 // The TypeScript reference codec: the same rules as the addon, in plain JS,
 // for decoding where the addon is not loaded and as a cross-check in tests.
+import { checkInteger, invalidArg, outOfRange } from '../common/args.js';
 import { FRAME_SIZE, MAGIC, NONCE_TERMINAL, Status, TIMESTAMP_RESERVED, VLP_V1, VLP_V2, type StatusCode } from './constants.js';
 import { describeKind, VlpDecodeError, VlpEncodeError, type DecodeErrorKind } from './errors.js';
 import type { VlpFrame } from './frame.js';
@@ -30,7 +31,24 @@ function fieldError(status: number, pid: number, timestamp: bigint, nonce: bigin
   return null;
 }
 
+const U64_MAX = 0xffff_ffff_ffff_ffffn;
+
+/** The addon's argument rules: numbers never wrap into the frame's fields. */
+function checkNumbers(frame: VlpFrame): void {
+  checkInteger('version', frame.version, 0, 0xff);
+  checkInteger('status', frame.status, 0, 0xff);
+  checkInteger('pid', frame.pid, 0, 0xffff_ffff);
+  for (const name of ['timestamp', 'nonce', 'payload'] as const) {
+    const value: unknown = frame[name];
+    if (typeof value !== 'bigint') throw invalidArg(name, 'a bigint', value);
+    if (value < 0n || value > U64_MAX) throw outOfRange(name, `>= 0 and <= ${U64_MAX}`, value);
+  }
+  if (frame.version === VLP_V2 && frame.payload > 0xffff_ffffn) throw outOfRange('payload', 'a u32 in VLP v0.2', frame.payload);
+}
+
 export function referenceEncode(frame: VlpFrame): Uint8Array {
+  checkNumbers(frame);
+  if (frame.version !== VLP_V1 && frame.version !== VLP_V2) throw new VlpEncodeError('BadVersion', describeKind('BadVersion'));
   const problem = fieldError(frame.status, frame.pid, frame.timestamp, frame.nonce);
   if (problem) throw new VlpEncodeError(problem, describeKind(problem));
   const out = new Uint8Array(FRAME_SIZE);

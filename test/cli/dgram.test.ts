@@ -44,10 +44,10 @@ describe('hostwire dgram', () => {
     expect(lines.at(-1)).toMatchObject({ event: 'stats', stopped: 'duration', datagrams: 1 });
   });
 
-  it('rejects a malformed option with a clear message', async () => {
+  it('rejects a malformed option with a clear message, as a usage error (exit 2)', async () => {
     const result = await runCli(['dgram', 'send', '--socket', '/tmp/x', '--count', 'many', 'ping']);
-    expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain('--count must be a non-negative integer, got "many"');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("error: option '--count <n>' argument 'many' is invalid. Expected a decimal integer from 1 to 4294967295.");
   });
 
   it('demo shows a child’s pid, the queue filling and the peer going away', async () => {

@@ -28,7 +28,7 @@ describe('hostwire beat / watch', () => {
     expect(none.code).toBe(1);
     expect(none.stdout).toContain('2  dropped: no observer (ENOENT)');
     const bad = await runCli(['beat', '--socket', sock, '--status', 'stall']);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2); // a usage error
     expect(bad.stderr).toContain('Stall is synthesized by observers');
   });
 

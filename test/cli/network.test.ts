@@ -19,13 +19,13 @@ describe('hostwire network commands: usage', () => {
     for (const command of ['route', 'bridge', 'fdb', 'link']) expect(result.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
   });
 
-  it('route ensure wants exactly one of --bridge and --mac', async () => {
+  it('route ensure wants exactly one of --bridge and --mac (a usage error: exit 2)', async () => {
     const both = await runCli(['route', 'ensure', '--bridge', 'br0', '--mac', VM_MAC]);
-    expect(both.code).toBe(1);
+    expect(both.code).toBe(2);
     expect(both.stderr).toContain("option '--bridge <name>' cannot be used with option '--mac <mac>'");
     expect(both.stderr).toContain('Usage: hostwire route ensure');
     const neither = await runCli(['route', 'ensure']);
-    expect(neither.code).toBe(1);
+    expect(neither.code).toBe(2);
     expect(neither.stderr).toContain('needs exactly one of --bridge <name> or --mac <mac>');
   });
 

@@ -228,7 +228,8 @@ describe('DgramReceiver', () => {
   it('rejects bad options with typed errors before binding', () => {
     const sock = path.join(tempDir(), 'opts.sock');
     expect(() => DgramReceiver.listen(sock, { batchSize: 0 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
-    expect(() => DgramReceiver.listen(sock, { messageSize: 1.5 })).toThrow(
+    expect(() => DgramReceiver.listen(sock, { messageSize: 1.5 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => DgramReceiver.listen(sock, { messageSize: '64' as unknown as number })).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
     );
     expect(() => DgramReceiver.listen(sock, { mode: 0o10000 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));

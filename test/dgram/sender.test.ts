@@ -276,6 +276,91 @@ describe('waitWritable: every wait settles, and leaves no abort listener behind'
   });
 });
 
+describe('send() checks offset and length, never wrapping them; a refused send sends nothing', () => {
+  // Out of range for a 10-byte buffer, as Node's validateInteger sees it: NaN,
+  // ±Infinity and fractions are ERR_OUT_OF_RANGE, as are values past the end.
+  const outOfRange: [string, number][] = [
+    ['2**32+1', 2 ** 32 + 1],
+    ['2**32', 2 ** 32],
+    ['-1', -1],
+    ['NaN', NaN],
+    ['Infinity', Infinity],
+    ['-Infinity', -Infinity],
+    ['1.5', 1.5],
+    ['2**53', 2 ** 53],
+    ['2**64', 2 ** 64],
+    ['11 (past the end)', 11],
+  ];
+  const wrongType: [string, unknown][] = [
+    ['"1"', '1'],
+    ['1n', 1n],
+    ['null', null],
+    ['true', true],
+    ['{}', {}],
+  ];
+  const data = Buffer.from('0123456789');
+  const sentinel = Buffer.from('sentinel');
+
+  /** Runs `refused` against a reading receiver, then proves nothing reached it: the sentinel arrives first. */
+  async function expectNothingSent(refused: (sender: DgramSender) => void): Promise<void> {
+    const sock = path.join(tempDir(), 'args.sock');
+    using receiver = DgramReceiver.listen(sock);
+    const arrived = nextMessage(receiver);
+    using sender = DgramSender.connect(sock);
+    refused(sender);
+    expect(sender.send(sentinel)).toBe(SENT);
+    expect((await arrived)[0].toString()).toBe('sentinel');
+  }
+
+  const cases = [
+    ...outOfRange.map(([label, value]) => [label, 'ERR_OUT_OF_RANGE', value] as const),
+    ...wrongType.map(([label, value]) => [label, 'ERR_INVALID_ARG_TYPE', value] as const),
+  ];
+
+  it.each(cases)('offset %s is %s', async (_label, code, value) => {
+    await expectNothingSent((sender) => {
+      expect(() => sender.send(data, value as number)).toThrow(expect.objectContaining({ code, message: expect.stringContaining('"offset"') }));
+      expect(() => sender.send(data, value as number, 1)).toThrow(expect.objectContaining({ code }));
+    });
+  });
+
+  it.each(cases)('length %s is %s', async (_label, code, value) => {
+    await expectNothingSent((sender) => {
+      expect(() => sender.send(data, 0, value as number)).toThrow(expect.objectContaining({ code, message: expect.stringContaining('"length"') }));
+    });
+  });
+
+  it('the error names the argument, the range and the value', () => {
+    const sock = path.join(tempDir(), 'msg.sock');
+    using receiver = DgramReceiver.listen(sock);
+    using sender = DgramSender.connect(sock);
+    expect(() => sender.send(data, 3, 2 ** 32 + 1)).toThrow(
+      expect.objectContaining({
+        name: 'RangeError',
+        message: 'The "length" argument must be an integer >= 0 and <= 7; received 4294967297',
+      }),
+    );
+    expect(() => sender.send(data, 1n as unknown as number)).toThrow(
+      expect.objectContaining({ name: 'TypeError', message: 'The "offset" argument must be of type number; received 1n' }),
+    );
+  });
+
+  it('length without offset counts from the start; the edges are accepted', async () => {
+    const sock = path.join(tempDir(), 'edges.sock');
+    using receiver = DgramReceiver.listen(sock);
+    const texts: string[] = [];
+    receiver.on('message', (d) => texts.push(d.toString()));
+    using sender = DgramSender.connect(sock);
+    expect(sender.send(data, undefined, 3)).toBe(SENT);
+    expect(sender.send(data, 10)).toBe(SENT); // empty datagram at the very end
+    expect(sender.send(data, 10, 0)).toBe(SENT);
+    expect(sender.send(data, 0, 10)).toBe(SENT);
+    expect(sender.send(data, -0, 1)).toBe(SENT);
+    await expect.poll(() => texts.length).toBe(5);
+    expect(texts).toEqual(['012', '', '', '0123456789', '0']);
+  });
+});
+
 describe('errno classification table (the addon’s, used by every send)', () => {
   const classify = native.dgram.classifySendErrno;
   it.each([

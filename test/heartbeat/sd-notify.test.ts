@@ -37,6 +37,22 @@ describe('sd_notify', () => {
     expect(deaf.closed).toBe(false);
   });
 
+  it('watchdog: WATCHDOG_USEC and WATCHDOG_PID are decimal; a keep-alive interval never overflows a timer', () => {
+    const sock = path.join(tempDir(), 'wd-numbers.sock');
+    using systemd = DgramReceiver.listen(sock);
+    for (const usec of ['1e6', '0x100000', ' 1000000', '-1000000', '1000000.5', '', 'Infinity']) {
+      expect(startWatchdog({ NOTIFY_SOCKET: sock, WATCHDOG_USEC: usec }), usec).toBeNull();
+    }
+    expect(startWatchdog({ NOTIFY_SOCKET: sock, WATCHDOG_USEC: '1000000', WATCHDOG_PID: `0x${process.pid.toString(16)}` })).toBeNull();
+    // 58 days: half of it is beyond what setInterval can wait, which would fire every millisecond instead.
+    const watchdog = startWatchdog({ NOTIFY_SOCKET: sock, WATCHDOG_USEC: '5000000000000' })!;
+    try {
+      expect(watchdog.intervalMs).toBe(2 ** 31 - 1);
+    } finally {
+      watchdog.stop();
+    }
+  });
+
   it('watchdog keep-alives every WATCHDOG_USEC/2, only for the pid systemd named', async () => {
     const sock = path.join(tempDir(), 'wd.sock');
     using systemd = DgramReceiver.listen(sock);

@@ -100,6 +100,8 @@ describe.skipIf(netnsSkipReason !== null)(`Netlink links (${netnsSkipReason ?? '
   it('an index that is not a positive 32-bit integer is an argument error', () => {
     expect(thrown(() => nl.linkByIndex(0)).code).toBe('ERR_OUT_OF_RANGE');
     expect(thrown(() => nl.linkByIndex(2 ** 31)).code).toBe('ERR_OUT_OF_RANGE');
-    expect(thrown(() => nl.linkByIndex(1.5)).code).toBe('ERR_INVALID_ARG_TYPE');
+    expect(thrown(() => nl.linkByIndex(1.5)).code).toBe('ERR_OUT_OF_RANGE'); // as Node's validateInteger
+    expect(thrown(() => nl.linkByIndex(NaN)).code).toBe('ERR_OUT_OF_RANGE');
+    expect(thrown(() => nl.linkByIndex(1n as unknown as number)).code).toBe('ERR_INVALID_ARG_TYPE');
   });
 });

@@ -217,7 +217,8 @@ describe.skipIf(netnsSkipReason !== null)(`Netlink routes (${netnsSkipReason ?? 
 
     it('a destination that is not an address, an unknown protocol or a fractional prefix is an argument error', () => {
       expect(thrown(() => nl.addRoute({ dst: '10.52.0', prefix: 16, oif: br0 })).code).toBe('ERR_INVALID_ARG_VALUE');
-      expect(thrown(() => nl.addRoute({ dst: '10.52.0.0', prefix: 16.5, oif: br0 })).code).toBe('ERR_INVALID_ARG_TYPE');
+      expect(thrown(() => nl.addRoute({ dst: '10.52.0.0', prefix: 16.5, oif: br0 })).code).toBe('ERR_OUT_OF_RANGE');
+      expect(thrown(() => nl.addRoute({ dst: '10.52.0.0', prefix: '16' as unknown as number, oif: br0 })).code).toBe('ERR_INVALID_ARG_TYPE');
       expect(thrown(() => nl.addRoute({ dst: '10.52.0.0', prefix: 16, oif: br0, protocol: 'no-such-proto' })).code).toBe(
         'ERR_INVALID_ARG_VALUE',
       );

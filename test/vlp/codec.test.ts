@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   decodeFrame,
+  decodeInto,
   encodeFrame,
+  encodeInto,
+  FIELD_COUNT,
   NONCE_TERMINAL,
   parseStatus,
   referenceDecode,
@@ -10,6 +13,7 @@ import {
   Status,
   VlpDecodeError,
   VlpEncodeError,
+  type StatusCode,
   type VlpFrame,
 } from '../../src/vlp/index.js';
 
@@ -72,5 +76,62 @@ describe('VLP codec', () => {
     expect(parseStatus('Critical')).toBe(2);
     expect(() => parseStatus('stall')).toThrow(expect.objectContaining({ code: 'ERR_VLP_INVALID_STATUS' }));
     expect(() => parseStatus('great')).toThrow('expected ok, degraded or critical');
+  });
+});
+
+describe('VLP codec numbers are checked, never wrapped', () => {
+  const base: VlpFrame = { version: 2, status: Status.Ok, pid: 100, timestamp: 1n, nonce: 1n, payload: 0n };
+  const wrapping: [string, number][] = [
+    ['2**32', 2 ** 32],
+    ['2**32+1', 2 ** 32 + 1],
+    ['-1', -1],
+    ['NaN', NaN],
+    ['Infinity', Infinity],
+    ['1.5', 1.5],
+    ['2**64', 2 ** 64],
+  ];
+
+  it.each(wrapping)('encodeInto offset %s is ERR_OUT_OF_RANGE and writes nothing', (_label, offset) => {
+    const out = Buffer.alloc(64);
+    expect(() => encodeInto(out, offset, base)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(out.equals(Buffer.alloc(64))).toBe(true);
+  });
+
+  it.each(wrapping)('frame status, version and pid %s are ERR_OUT_OF_RANGE, natively and in the reference codec', (_label, value) => {
+    for (const field of ['status', 'version', 'pid'] as const) {
+      const frame = { ...base, [field]: value } as VlpFrame;
+      for (const encode of [encodeFrame, referenceEncode]) {
+        expect(() => encode(frame), `${encode.name} ${field}`).toThrow(
+          expect.objectContaining({ code: 'ERR_OUT_OF_RANGE', message: expect.stringContaining(`"${field}"`) }),
+        );
+      }
+    }
+  });
+
+  it('a non-number field is ERR_INVALID_ARG_TYPE; u64 fields still take numbers or bigints', () => {
+    expect(() => encodeFrame({ ...base, pid: 100n as unknown as number })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+    expect(() => encodeFrame({ ...base, status: '0' as unknown as StatusCode })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+    expect(decodeFrame(encodeFrame({ ...base, pid: 2 ** 32 - 1, nonce: 7 as unknown as bigint }))).toMatchObject({ pid: 2 ** 32 - 1, nonce: 7n });
+  });
+
+  it('u64 fields: 2^64 as a number and negative bigints are ERR_OUT_OF_RANGE; the reference codec agrees', () => {
+    const outOfRange = expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' });
+    expect(() => encodeFrame({ ...base, timestamp: 2 ** 64 as unknown as bigint })).toThrow(outOfRange);
+    expect(() => encodeFrame({ ...base, timestamp: 1.5 as unknown as bigint })).toThrow(outOfRange);
+    for (const encode of [encodeFrame, referenceEncode]) {
+      expect(() => encode({ ...base, nonce: -1n })).toThrow(outOfRange); // not NONCE_TERMINAL in disguise
+      expect(() => encode({ ...base, timestamp: 2n ** 64n })).toThrow(outOfRange);
+      expect(() => encode({ ...base, payload: 2n ** 32n })).toThrow(outOfRange);
+      expect(() => encode({ ...base, version: 7 as never })).toThrow(expect.objectContaining({ kind: 'BadVersion' }));
+    }
+  });
+
+  it.each(wrapping)('decodeInto offset or length %s is ERR_OUT_OF_RANGE', (_label, value) => {
+    const bytes = Buffer.concat([encodeFrame(base), encodeFrame(base)]);
+    const fields = new Uint32Array(FIELD_COUNT);
+    expect(() => decodeInto(bytes, value, 32, fields)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => decodeInto(bytes, 0, value === -1 ? -1 : value + 32, fields)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(fields.every((f) => f === 0)).toBe(true);
+    expect(decodeInto(bytes, 32, 32, fields)).toBe(0);
   });
 });
