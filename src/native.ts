@@ -70,7 +70,17 @@ export interface NativeNetlinkSocket {
     type: number,
   ): boolean;
   // The rest return packed records; see native/netlink/records.h and src/netlink/records.ts.
-  routes(family: number, table: number, dst: string | null, prefix: number): ArrayBuffer;
+  /** protocol -1 / oif 0: any; destinations: "address/prefix" texts (at most 16), or null for every destination. */
+  routes(family: number, table: number, protocol: number, oif: number, destinations: string[] | null): ArrayBuffer;
+  /** The same dump on the threadpool, on a socket of its own; calls back once on the loop. Returns a cancel function. */
+  routesAsync(
+    family: number,
+    table: number,
+    protocol: number,
+    oif: number,
+    destinations: string[] | null,
+    callback: (err: Error | null, records?: ArrayBuffer) => void,
+  ): () => void;
   lookupRoute(address: string): ArrayBuffer;
   links(): ArrayBuffer;
   link(nameOrIndex: string | number): ArrayBuffer;
