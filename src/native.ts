@@ -88,6 +88,8 @@ export interface NativeNetlinkSocket {
   close(): void;
   readonly netns: string | null;
   readonly fd: number;
+  /** The receive buffer held now: 64 KB while open, 0 once closed. */
+  readonly bufferBytes: number;
 }
 
 export interface NativeNetlinkMonitor {
@@ -106,7 +108,11 @@ export interface NativeAddon {
   };
   vlp: NativeVlp;
   netlink: {
-    NetlinkSocket: new (netns: string | null) => NativeNetlinkSocket;
+    NetlinkSocket: {
+      new (netns: string | null): NativeNetlinkSocket;
+      /** V8's count of external memory as addons report it (not in process.memoryUsage()); for tests. */
+      externalMemory(): number;
+    };
     NetlinkMonitor: new (
       netns: string | null,
       groups: number[],

@@ -302,6 +302,8 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
                            InstanceMethod<&NetlinkSocket::Close>("close"),
                            InstanceAccessor<&NetlinkSocket::GetNetns>("netns"),
                            InstanceAccessor<&NetlinkSocket::GetFd>("fd"),
+                           InstanceAccessor<&NetlinkSocket::GetBufferBytes>("bufferBytes"),
+                           StaticMethod<&NetlinkSocket::ExternalMemory>("externalMemory"),
                        });
   }
 
@@ -584,6 +586,17 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   }
 
   Napi::Value GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), socket_.fd()); }
+
+  // The receive buffer this socket holds now (0 once closed).
+  Napi::Value GetBufferBytes(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(socket_.bufferBytes()));
+  }
+
+  // V8's count of external memory, as addons report it (AdjustExternalMemory);
+  // process.memoryUsage() does not show it. For tests.
+  static Napi::Value ExternalMemory(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(Napi::MemoryManagement::AdjustExternalMemory(info.Env(), 0)));
+  }
 
   RtnlSocket socket_;
   RecordWriter records_;  // reused by the hot dump so its buffer is allocated once

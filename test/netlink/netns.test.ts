@@ -27,6 +27,28 @@ describe('Netlink namespace paths (no root needed)', () => {
     expect(thrown(() => Netlink.open({ netns: name }))).toMatchObject({ code: 'ENAMETOOLONG', path: `/run/netns/${name}` });
   });
 
+  it("an open socket holds a 64 KB receive buffer, reported to V8; close() frees it and takes the report back", async () => {
+    const reported = () => native.netlink.NetlinkSocket.externalMemory();
+    const BUFFER = 64 * 1024;
+    // Node and V8 report small amounts of their own (a few KB) to the same count.
+    const about = (bytes: number) => expect.toSatisfy((n: number) => Math.abs(n - bytes) < 16 * 1024, `≈ ${bytes}`);
+    const before = reported();
+    const sockets = Array.from({ length: 10 }, () => new native.netlink.NetlinkSocket(null));
+    expect(sockets.map((s) => s.bufferBytes)).toEqual(sockets.map(() => BUFFER));
+    expect(reported() - before).toEqual(about(10 * BUFFER));
+    for (const s of sockets) s.close();
+    for (const s of sockets) s.close(); // idempotent: nothing taken back twice
+    expect(sockets.map((s) => s.bufferBytes)).toEqual(sockets.map(() => 0));
+    expect(reported() - before).toEqual(about(0));
+    // A dump on the threadpool has a socket and buffer of its own while it runs, and gives them back after.
+    using nl = Netlink.open();
+    const idle = reported();
+    const pending = nl.listRoutesAsync({ table: 'all' });
+    expect(reported() - idle).toEqual(about(BUFFER));
+    await pending;
+    expect(reported() - idle).toEqual(about(0));
+  });
+
   it('just under the limit is opened as given (and is simply not there)', () => {
     const path = '/'.repeat(PATH_MAX - 1 - '/run/netns/hwtest-no-such-ns'.length) + '/run/netns/hwtest-no-such-ns';
     expect(Buffer.byteLength(path)).toBe(PATH_MAX - 1);
