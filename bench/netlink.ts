@@ -1,7 +1,8 @@
 // rtnetlink: route replace and bridge FDB dump in a throwaway network
 // namespace — hostwire vs the C limit vs shelling out to iproute2 vs the
-// `netlink` npm package. Needs root (ip netns add, setns).
-import { createBenchNetns } from './lib/netns.js';
+// `netlink` npm package — and what a route check costs as the routing table
+// grows. Needs root (ip netns add, setns).
+import { addForeignRoutes, createBenchNetns } from './lib/netns.js';
 import { compileC, pinned, runCase, runCaseInNetns, runJson } from './lib/processes.js';
 import { formatSummary, summarize, table, type Summary } from './lib/stats.js';
 
@@ -13,6 +14,10 @@ export interface NetlinkBenchOptions {
   fdbOps: number;
   /** Operations per run for the execFile peer (each spawns ip or bridge: milliseconds). */
   spawnOps: number;
+  /** Calls of each operation in the route-check case, per table size. */
+  checkCalls: number;
+  /** Foreign routes in the main table for the route-check case: a small table, then a large one. */
+  tableSizes: number[];
 }
 
 type Op = 'route' | 'fdb';
@@ -42,6 +47,57 @@ function formatTimes(ratio: number): string {
   return `${ratio.toFixed(ratio < 100 ? 2 : 0)}×`;
 }
 
+interface CheckResult {
+  ops: Record<CheckOp, { ms: number[]; loopBusyMs: number[]; blockedMs: number[] }>;
+  idleBlockedMs: number[];
+}
+type CheckOp = 'check' | 'destinationsAsync' | 'listRoutesAsync' | 'listRoutes';
+
+const CHECK_LABELS: Record<CheckOp, string> = {
+  check: 'route check — RouteManager.reconcile(), route in place',
+  destinationsAsync: 'what it reads — listRoutesAsync({ destinations: subnet + halves })',
+  listRoutesAsync: 'whole table — listRoutesAsync()',
+  listRoutes: 'whole table — listRoutes() (synchronous)',
+};
+
+const formatMs = (s: Summary) => formatSummary(s, 'ms', s.median < 10 ? 2 : 1);
+
+/**
+ * The route-check case: for each table size, foreign routes are added to the
+ * namespace's main table and one process times each operation. Not pinned:
+ * an async dump runs on a threadpool thread beside the event loop.
+ */
+function benchRouteCheck(netns: string, options: NetlinkBenchOptions): string {
+  const rows: string[][] = [];
+  let present = 0;
+  for (const size of options.tableSizes) {
+    addForeignRoutes(netns, present, size);
+    present = size;
+    const r = runCase<CheckResult>('netlink-check.ts', [netns, String(options.checkCalls)], ['--expose-gc']);
+    const table = `${size.toLocaleString('en')} routes`;
+    for (const op of Object.keys(CHECK_LABELS) as CheckOp[]) {
+      const blocked = summarize(r.ops[op].blockedMs);
+      rows.push([
+        `${CHECK_LABELS[op]}, ${table}`,
+        formatMs(summarize(r.ops[op].ms)),
+        formatMs(summarize(r.ops[op].loopBusyMs)),
+        `${blocked.min.toFixed(2)} ms (median ${blocked.median.toFixed(2)})`,
+      ]);
+    }
+    const idle = summarize(r.idleBlockedMs);
+    rows.push([`ticker alone over 20 ms (the machine's noise), ${table}`, '—', '—', `${idle.min.toFixed(2)} ms (median ${idle.median.toFixed(2)})`]);
+  }
+  return table(
+    [
+      `route check as the main table grows (${options.checkCalls} calls each; foreign routes added with ip -batch)`,
+      'median ms/call (min–max)',
+      'event loop busy per call',
+      'longest loop stall per call: least (median)',
+    ],
+    rows,
+  );
+}
+
 export function benchNetlink(options: NetlinkBenchOptions): string {
   const cBinary: Record<Op, string> = { route: compileC('nl_route_replace'), fdb: compileC('nl_fdb_dump') };
   const opsFor = (op: Op) => (op === 'route' ? options.routeOps : options.fdbOps);
@@ -53,6 +109,7 @@ export function benchNetlink(options: NetlinkBenchOptions): string {
   const entries: Partial<Record<Contender, number>> = {};
 
   const netns = createBenchNetns();
+  let checkTable = '';
   try {
     // Round-robin, every contender in a fresh process each run, all on the
     // same namespace, so drift on a shared machine touches them alike.
@@ -73,6 +130,7 @@ export function benchNetlink(options: NetlinkBenchOptions): string {
         }
       }
     }
+    checkTable = benchRouteCheck(netns.name, options);
   } finally {
     netns.cleanup();
   }
@@ -110,7 +168,7 @@ export function benchNetlink(options: NetlinkBenchOptions): string {
       rows.push([label, formatUs(mine), formatTimes(mine.median / c.median), faster]);
     }
   }
-  return table(
+  const opsTable = table(
     [
       `rtnetlink in a network namespace (${options.runs} runs × ${options.routeOps.toLocaleString('en')} route replaces / ` +
         `${options.fdbOps.toLocaleString('en')} dumps of ${fdbEntries} FDB entries; execFile: ${options.spawnOps} ops)`,
@@ -120,4 +178,5 @@ export function benchNetlink(options: NetlinkBenchOptions): string {
     ],
     rows,
   );
+  return `${opsTable}\n\n${checkTable}`;
 }

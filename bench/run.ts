@@ -56,6 +56,8 @@ if (wanted('netlink')) {
         routeOps: quick ? 2_000 : 20_000,
         fdbOps: quick ? 1_000 : 5_000,
         spawnOps: quick ? 30 : 300,
+        checkCalls: quick ? 5 : 15,
+        tableSizes: [100, 100_000],
       }),
     );
   } else {

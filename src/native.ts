@@ -71,7 +71,17 @@ export interface NativeNetlinkSocket {
     type: number,
   ): boolean;
   // The rest return packed records; see native/netlink/records.h and src/netlink/records.ts.
-  routes(family: number, table: number, dst: string | null, prefix: number): ArrayBuffer;
+  /** protocol -1 / oif 0: any; destinations: "address/prefix" texts (at most 16), or null for every destination. */
+  routes(family: number, table: number, protocol: number, oif: number, destinations: string[] | null): ArrayBuffer;
+  /** The same dump on the threadpool, on a socket of its own; calls back once on the loop. Returns a cancel function. */
+  routesAsync(
+    family: number,
+    table: number,
+    protocol: number,
+    oif: number,
+    destinations: string[] | null,
+    callback: (err: Error | null, records?: ArrayBuffer) => void,
+  ): () => void;
   lookupRoute(address: string): ArrayBuffer;
   links(): ArrayBuffer;
   link(nameOrIndex: string | number): ArrayBuffer;
@@ -79,6 +89,8 @@ export interface NativeNetlinkSocket {
   close(): void;
   readonly netns: string | null;
   readonly fd: number;
+  /** The receive buffer held now: 64 KB while open, 0 once closed. */
+  readonly bufferBytes: number;
 }
 
 export interface NativeNetlinkMonitor {
@@ -97,7 +109,11 @@ export interface NativeAddon {
   };
   vlp: NativeVlp;
   netlink: {
-    NetlinkSocket: new (netns: string | null) => NativeNetlinkSocket;
+    NetlinkSocket: {
+      new (netns: string | null): NativeNetlinkSocket;
+      /** V8's count of external memory as addons report it (not in process.memoryUsage()); for tests. */
+      externalMemory(): number;
+    };
     NetlinkMonitor: new (
       netns: string | null,
       groups: number[],

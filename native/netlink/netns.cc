@@ -2,22 +2,32 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <thread>
 
-#include "common/unique_fd.h"
-
 namespace hostwire {
 
-int OpenSocketInNetns(const char* netns, int domain, int type, int protocol, const char** failedSyscall,
-                      char* resolvedPath, unsigned resolvedPathSize) {
+std::string NetnsPath(const char* netns) {
+  if (strchr(netns, '/') != nullptr) return netns;
+  return std::string("/run/netns/") + netns;
+}
+
+int OpenNetnsFile(const std::string& path) {
+  // PATH_MAX counts the terminating NUL: open() itself refuses such a path,
+  // and a copy into a PATH_MAX buffer would silently drop its tail.
+  if (path.size() >= PATH_MAX) return -ENAMETOOLONG;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  return fd < 0 ? -errno : fd;
+}
+
+int OpenSocketInNetns(int netnsFd, int domain, int type, int protocol, const char** failedSyscall) {
   type |= SOCK_CLOEXEC;
-  if (netns == nullptr) {
+  if (netnsFd < 0) {
     int fd = ::socket(domain, type, protocol);
     if (fd < 0) {
       *failedSyscall = "socket";
@@ -25,23 +35,12 @@ int OpenSocketInNetns(const char* netns, int domain, int type, int protocol, con
     }
     return fd;
   }
-  if (strchr(netns, '/') != nullptr) {
-    snprintf(resolvedPath, resolvedPathSize, "%s", netns);
-  } else {
-    snprintf(resolvedPath, resolvedPathSize, "/run/netns/%s", netns);
-  }
-  // Opened on the calling thread so "no such namespace" names the path.
-  UniqueFd nsFd(::open(resolvedPath, O_RDONLY | O_CLOEXEC));
-  if (!nsFd.valid()) {
-    *failedSyscall = "open";
-    return -errno;
-  }
   int result = 0;
   const char* step = nullptr;
   // setns(CLONE_NEWNET) is per thread; this thread dies right after, so the
   // namespace change never leaks into the event loop or the threadpool.
   std::thread worker([&] {
-    if (::setns(nsFd.get(), CLONE_NEWNET) != 0) {
+    if (::setns(netnsFd, CLONE_NEWNET) != 0) {
       step = "setns";
       result = -errno;
       return;

@@ -4,12 +4,22 @@
 // created in for its whole life, whichever thread uses it afterwards.
 #pragma once
 
+#include <string>
+
 namespace hostwire {
 
-// `netns` is null (the caller's namespace), a name under /run/netns, or a
-// path (anything containing '/', e.g. /proc/1234/ns/net). Returns the fd, or
-// -errno; `failedSyscall` names the step that failed ("open", "setns", "socket").
-int OpenSocketInNetns(const char* netns, int domain, int type, int protocol, const char** failedSyscall,
-                      char* resolvedPath, unsigned resolvedPathSize);
+// The file to open for `netns`: a name under /run/netns, or a path (anything
+// containing '/', e.g. /proc/1234/ns/net) as given.
+std::string NetnsPath(const char* netns);
+
+// Opens a namespace file read-only; returns the fd or -errno. A path of
+// PATH_MAX bytes or more is -ENAMETOOLONG: it is never cut short, which could
+// name another namespace.
+int OpenNetnsFile(const std::string& path);
+
+// Creates a socket inside the namespace `netnsFd` refers to, or in the
+// caller's own when it is -1. Returns the fd, or -errno with `failedSyscall`
+// naming the step that failed ("setns", "socket").
+int OpenSocketInNetns(int netnsFd, int domain, int type, int protocol, const char** failedSyscall);
 
 }  // namespace hostwire

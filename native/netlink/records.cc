@@ -87,4 +87,27 @@ napi_value RecordWriter::ToArrayBuffer(napi_env env) const {
   return buffer;
 }
 
+napi_value RecordWriter::TakeArrayBuffer(napi_env env) {
+  // Below this a copy costs less than registering a finalizer.
+  constexpr size_t kCopyBelow = 16 * 1024;
+  if (data_.size() < kCopyBelow) {
+    napi_value copy = ToArrayBuffer(env);
+    data_.clear();
+    return copy;
+  }
+  auto* owned = new std::vector<uint8_t>(std::move(data_));
+  data_ = {};
+  napi_value buffer;
+  napi_status status = napi_create_external_arraybuffer(
+      env, owned->data(), owned->size(),
+      [](napi_env, void*, void* hint) { delete static_cast<std::vector<uint8_t>*>(hint); }, owned, &buffer);
+  if (status == napi_ok) return buffer;
+  // Runtimes that forbid external buffers: copy instead.
+  data_ = std::move(*owned);
+  delete owned;
+  napi_value copy = ToArrayBuffer(env);
+  data_.clear();
+  return copy;
+}
+
 }  // namespace hostwire

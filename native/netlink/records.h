@@ -45,6 +45,11 @@ class RecordWriter {
   bool empty() const { return data_.empty(); }
   // A new ArrayBuffer holding the records written so far.
   napi_value ToArrayBuffer(napi_env env) const;
+  // An ArrayBuffer that takes over the records without copying them (a dump
+  // of a large table is megabytes); the writer is left empty.
+  napi_value TakeArrayBuffer(napi_env env);
+  // Drops the records and the memory that held them.
+  void Release() { std::vector<uint8_t>().swap(data_); }
 
  private:
   uint8_t* Append(uint8_t kind, RecordAction action, uint16_t length);

@@ -1,7 +1,9 @@
 // NetlinkSocket: the request side of rtnetlink for JS — routes, links and the
 // bridge FDB, synchronously. Each call is one kernel round trip of a few
 // microseconds (the kernel answers inside the send syscall); handing it to
-// the threadpool would cost far more than it saves.
+// the threadpool would cost far more than it saves. The exception is a dump
+// of a large routing table (a full BGP table: tens of milliseconds), which
+// routesAsync() runs on the threadpool instead, on a socket of its own.
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/neighbour.h>
@@ -10,11 +12,14 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <atomic>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "common/bound_method.h"
+#include "common/unique_fd.h"
 #include "common/errors.h"
-#include "common/external_memory.h"
 #include "netlink/attributes.h"
 #include "netlink/messages.h"
 #include "netlink/netlink.h"
@@ -78,16 +83,193 @@ std::string ToString(const Napi::Value& value) {
 // A dump whose messages `add` turns into records; an interrupted dump
 // (signalled by a null message) starts the records over.
 template <typename Add>
-RtnlError DumpRecords(RtnlSocket& socket, nlmsghdr* request, const char* name, RecordWriter& records, Add add) {
+RtnlError DumpRecords(RtnlSocket& socket, nlmsghdr* request, const char* name, RecordWriter& records, Add add,
+                      const std::atomic<bool>* cancelled = nullptr) {
   records.Clear();
-  return socket.Dump(request, name, [&](const nlmsghdr* header) {
-    if (header == nullptr) {
-      records.Clear();
-    } else {
-      add(header);
-    }
-  });
+  return socket.Dump(
+      request, name,
+      [&](const nlmsghdr* header) {
+        if (header == nullptr) {
+          records.Clear();
+        } else {
+          add(header);
+        }
+      },
+      cancelled);
 }
+
+// Which routes a dump returns. With strict checking (see RtnlSocket::strict)
+// the kernel applies the table, protocol and device itself, so routes that do
+// not match are never built or copied; the same tests also run here, for
+// kernels that do not. No kernel filters dumps by destination: those are
+// matched here, so only the routes asked for become records for JS.
+struct RouteFilter {
+  struct Destination {
+    Address address;
+    uint8_t prefix = 0;
+  };
+  static constexpr size_t kMaxDestinations = 16;
+
+  uint8_t family = AF_UNSPEC;
+  uint32_t table = RT_TABLE_MAIN;  // 0: every table
+  int32_t protocol = -1;           // -1: any
+  uint32_t oif = 0;                // 0: any
+  std::vector<Destination> destinations;  // empty: any
+
+  bool Matches(const RouteInfo& route) const {
+    if ((route.flags & RTM_F_CLONED) != 0) return false;  // cache entries, not routes
+    if (table != 0 && route.table != table) return false;
+    if (protocol >= 0 && route.protocol != protocol) return false;
+    if (oif != 0 && route.oif != oif) return false;
+    if (destinations.empty()) return true;
+    for (const Destination& d : destinations) {
+      if (route.family == d.address.family && route.prefix == d.prefix &&
+          memcmp(route.dst, d.address.bytes, AddressLength(route.family)) == 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+};
+
+// "address/prefix", as the JS side builds it.
+bool ParseDestination(const std::string& text, RouteFilter::Destination* out) {
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos || slash + 1 >= text.size() || text.size() - slash > 4) return false;
+  const std::string address = text.substr(0, slash);
+  if (inet_pton(AF_INET, address.c_str(), out->address.bytes) == 1) {
+    out->address.family = AF_INET;
+  } else if (inet_pton(AF_INET6, address.c_str(), out->address.bytes) == 1) {
+    out->address.family = AF_INET6;
+  } else {
+    return false;
+  }
+  int prefix = 0;
+  for (size_t i = slash + 1; i < text.size(); i++) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    prefix = prefix * 10 + (text[i] - '0');
+  }
+  if (prefix > (out->address.family == AF_INET ? 32 : 128)) return false;
+  out->prefix = static_cast<uint8_t>(prefix);
+  return true;
+}
+
+// routes(family 0|4|6, table (0 = all), protocol (-1 = any), oif (0 = any), destinations: string[] | null)
+bool ParseRouteFilter(const Napi::CallbackInfo& info, RouteFilter* filter) {
+  Napi::Env env = info.Env();
+  const int family = Int32Or(env, info[0], 0);
+  filter->family = family == 4 ? AF_INET : family == 6 ? AF_INET6 : AF_UNSPEC;
+  filter->table = static_cast<uint32_t>(Int32Or(env, info[1], RT_TABLE_MAIN));
+  filter->protocol = Int32Or(env, info[2], -1);
+  if (filter->protocol > 255) filter->protocol = -1;
+  const int32_t oif = Int32Or(env, info[3], 0);
+  filter->oif = oif > 0 ? static_cast<uint32_t>(oif) : 0;
+  if (info.Length() > 4 && info[4].IsArray()) {
+    Napi::Array list = info[4].As<Napi::Array>();
+    if (list.Length() > RouteFilter::kMaxDestinations) {
+      ThrowRangeError(env, "ERR_OUT_OF_RANGE", "a route dump takes at most 16 destinations");
+      return false;
+    }
+    for (uint32_t i = 0; i < list.Length(); i++) {
+      RouteFilter::Destination d;
+      if (!ParseDestination(ToString(list.Get(i)), &d)) {
+        ThrowTypeError(env, "ERR_INVALID_ARG_VALUE", "a route destination must be \"address/prefix\"");
+        return false;
+      }
+      filter->destinations.push_back(d);
+    }
+  }
+  return true;
+}
+
+// One RTM_GETROUTE dump into route records.
+RtnlError DumpRoutes(RtnlSocket& socket, const RouteFilter& filter, RecordWriter& records,
+                     const std::atomic<bool>* cancelled = nullptr) {
+  struct {
+    nlmsghdr header;
+    rtmsg msg;
+    char attrs[32];
+  } request = {};
+  request.header.nlmsg_len = NLMSG_LENGTH(sizeof(rtmsg));
+  request.header.nlmsg_type = RTM_GETROUTE;
+  request.msg.rtm_family = filter.family;
+  const bool kernelFilters = socket.strict();
+  if (kernelFilters) {
+    AttributeWriter attrs(&request, sizeof request);
+    if (filter.table != 0) {
+      request.msg.rtm_table = static_cast<uint8_t>(filter.table < 256 ? filter.table : uint32_t{RT_TABLE_UNSPEC});
+      attrs.PutU32(RTA_TABLE, filter.table);
+    }
+    if (filter.protocol >= 0) request.msg.rtm_protocol = static_cast<uint8_t>(filter.protocol);
+    if (filter.oif != 0) attrs.PutU32(RTA_OIF, filter.oif);
+  }
+  RtnlError e = DumpRecords(
+      socket, &request.header, "RTM_GETROUTE", records,
+      [&](const nlmsghdr* header) {
+        RouteInfo route;
+        if (DecodeRoute(header, &route) && filter.Matches(route)) records.Route(RecordAction::kListed, route);
+      },
+      cancelled);
+  // Asked to filter, the kernel refuses a table it does not have (ENOENT) or a
+  // device that is gone (ENODEV): either way, no route matches.
+  if (kernelFilters && ((e.err == ENOENT && filter.table != 0) || (e.err == ENODEV && filter.oif != 0))) {
+    records.Clear();
+    return {};
+  }
+  return e;
+}
+
+// routesAsync(): one route dump on the threadpool, on a socket of its own in
+// the same namespace, so it never waits for a synchronous call on the main
+// socket, nor makes one wait. The socket's receive buffer lives only while
+// the work is pending; it is reported to V8 for that time. The records come
+// back as an ArrayBuffer that takes them over without a copy.
+class RouteDumpWork : public Napi::AsyncWorker {
+ public:
+  RouteDumpWork(Napi::Function callback, UniqueFd netnsFd, std::string netnsPath, RouteFilter filter,
+                std::shared_ptr<std::atomic<bool>> cancelled)
+      : Napi::AsyncWorker(callback, "hostwire:routes"),
+        netnsFd_(std::move(netnsFd)),
+        netnsPath_(std::move(netnsPath)),
+        filter_(std::move(filter)),
+        cancelled_(std::move(cancelled)) {
+    Napi::MemoryManagement::AdjustExternalMemory(Env(), kReportedBytes);
+  }
+
+  void Execute() override {
+    RtnlSocket socket;
+    error_ = socket.OpenIn(netnsFd_.get(), netnsPath_);
+    netnsFd_.reset();
+    if (error_.err != 0) {
+      opening_ = true;
+      return;
+    }
+    error_ = DumpRoutes(socket, filter_, records_, cancelled_.get());
+    socket.Close();
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::MemoryManagement::AdjustExternalMemory(env, -kReportedBytes);
+    if (error_.err != 0) {
+      records_.Release();
+      Callback().Call({NetlinkError(env, error_, netnsPath_, opening_).Value()});
+      return;
+    }
+    Callback().Call({env.Null(), Napi::Value(env, records_.TakeArrayBuffer(env))});
+  }
+
+ private:
+  static constexpr int64_t kReportedBytes = RtnlSocket::kReceiveBufferSize;
+
+  UniqueFd netnsFd_;
+  std::string netnsPath_;
+  RouteFilter filter_;
+  std::shared_ptr<std::atomic<bool>> cancelled_;
+  RecordWriter records_;
+  RtnlError error_;
+  bool opening_ = false;
+};
 
 // RTM_GETLINK for every link, or for one (by index or IFLA_IFNAME); statistics
 // are not wanted, so the kernel is told to skip building them.
@@ -113,12 +295,15 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     return DefineClass(env, "NetlinkSocket",
                        {
                            InstanceMethod<&NetlinkSocket::Routes>("routes"),
+                           InstanceMethod<&NetlinkSocket::RoutesAsync>("routesAsync"),
                            InstanceMethod<&NetlinkSocket::LookupRoute>("lookupRoute"),
                            InstanceMethod<&NetlinkSocket::Links>("links"),
                            InstanceMethod<&NetlinkSocket::Link>("link"),
                            InstanceMethod<&NetlinkSocket::Close>("close"),
                            InstanceAccessor<&NetlinkSocket::GetNetns>("netns"),
                            InstanceAccessor<&NetlinkSocket::GetFd>("fd"),
+                           InstanceAccessor<&NetlinkSocket::GetBufferBytes>("bufferBytes"),
+                           StaticMethod<&NetlinkSocket::ExternalMemory>("externalMemory"),
                        });
   }
 
@@ -126,18 +311,29 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   explicit NetlinkSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NetlinkSocket>(info) {
     Napi::Env env = info.Env();
     std::string netns = ToString(info[0]);
-    RtnlError e = socket_.Open(netns.empty() ? nullptr : netns.c_str(), {}, false);
+    RtnlError e = socket_.Open(netns.empty() ? nullptr : netns.c_str(), {}, false, true);
     if (e.err != 0) {
       NetlinkError(env, e, socket_.netnsPath(), true).ThrowAsJavaScriptException();
       return;
     }
-    memory_.Set(env, static_cast<int64_t>(socket_.bufferBytes()));
+    reportedBytes_ = static_cast<int64_t>(socket_.bufferBytes());
+    Napi::MemoryManagement::AdjustExternalMemory(env, reportedBytes_);
     // Hot paths skip ObjectWrap's unwrap (see bound_method.h).
     InstallBoundMethod(env, info.This(), "changeRoute", ChangeRouteCallback, this);
     InstallBoundMethod(env, info.This(), "fdb", FdbCallback, this);
   }
 
+  ~NetlinkSocket() override { Release(); }
+
  private:
+  // Closes the socket and frees its buffers, and tells V8 they are gone.
+  void Release() {
+    socket_.Close();
+    records_.Release();
+    if (reportedBytes_ != 0) Napi::MemoryManagement::AdjustExternalMemory(Env(), -reportedBytes_);
+    reportedBytes_ = 0;
+  }
+
   void ThrowFailure(napi_env env, const RtnlError& e) {
     NetlinkError(Napi::Env(env), e, socket_.netnsPath(), false).ThrowAsJavaScriptException();
   }
@@ -226,41 +422,46 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     return nullptr;
   }
 
-  // routes(family 0|4|6, table (0 = all), dst|null, prefix) -> route records; cache clones are left out.
+  // routes(family, table, protocol, oif, destinations) -> route records (see ParseRouteFilter).
   Napi::Value Routes(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    const int family = Int32Or(env, info[0], 0);
-    const uint32_t table = static_cast<uint32_t>(Int32Or(env, info[1], RT_TABLE_MAIN));
-    Address match;
-    const bool exact = info.Length() > 2 && !IsNullish(env, info[2]);
-    if (exact && !ParseAddress(env, info[2], &match)) {
-      ThrowTypeError(env, "ERR_INVALID_ARG_VALUE", "route destination must be an IPv4 or IPv6 address");
-      return Napi::Value();
-    }
-    const int matchPrefix = exact ? Int32Or(env, info[3], -1) : -1;
-    struct {
-      nlmsghdr header;
-      rtmsg msg;
-    } request = {};
-    request.header.nlmsg_len = NLMSG_LENGTH(sizeof(rtmsg));
-    request.header.nlmsg_type = RTM_GETROUTE;
-    request.msg.rtm_family = family == 4 ? AF_INET : family == 6 ? AF_INET6 : AF_UNSPEC;
+    RouteFilter filter;
+    if (!ParseRouteFilter(info, &filter)) return Napi::Value();
     RecordWriter records;
-    RtnlError e = DumpRecords(socket_, &request.header, "RTM_GETROUTE", records, [&](const nlmsghdr* header) {
-      RouteInfo route;
-      if (!DecodeRoute(header, &route) || (route.flags & RTM_F_CLONED) != 0) return;
-      if (table != 0 && route.table != table) return;
-      if (exact && (route.family != match.family || route.prefix != matchPrefix ||
-                    memcmp(route.dst, match.bytes, AddressLength(route.family)) != 0)) {
-        return;
-      }
-      records.Route(RecordAction::kListed, route);
-    });
+    RtnlError e = DumpRoutes(socket_, filter, records);
     if (e.err != 0) {
       ThrowFailure(env, e);
       return Napi::Value();
     }
-    return Napi::Value(env, records.ToArrayBuffer(env));
+    return Napi::Value(env, records.TakeArrayBuffer(env));
+  }
+
+  // routesAsync(family, table, protocol, oif, destinations, callback(err, records)) -> cancel()
+  // The callback runs once, on the loop. cancel() makes the dump stop at its
+  // next datagram (the callback then gets ECANCELED); it may be called at any time.
+  Napi::Value RoutesAsync(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    RouteFilter filter;
+    if (!ParseRouteFilter(info, &filter)) return Napi::Value();
+    if (!info[5].IsFunction()) {
+      ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "routesAsync() takes a callback");
+      return Napi::Value();
+    }
+    if (socket_.fd() < 0) {
+      ThrowFailure(env, RtnlError{EBADF, "RTM_GETROUTE", {}});
+      return Napi::Value();
+    }
+    UniqueFd netnsFd;
+    if (int err = socket_.DupNetns(&netnsFd); err != 0) {
+      ThrowFailure(env, RtnlError{err, "fcntl", {}});
+      return Napi::Value();
+    }
+    auto cancelled = std::make_shared<std::atomic<bool>>(false);
+    auto* work = new RouteDumpWork(info[5].As<Napi::Function>(), std::move(netnsFd), socket_.netnsPath(),
+                                   std::move(filter), cancelled);
+    work->Queue();
+    return Napi::Function::New(
+        env, [cancelled](const Napi::CallbackInfo&) { cancelled->store(true, std::memory_order_relaxed); }, "cancel");
   }
 
   // lookupRoute(address) -> one route record (`ip route get`), or none when unreachable.
@@ -349,19 +550,21 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     napi_get_cb_info(env, cbinfo, &argc, argv, nullptr, &data);
     auto* self = static_cast<NetlinkSocket*>(data);
     const int32_t master = argc > 0 ? Int32Or(env, argv[0], 0) : 0;
-    // As `bridge fdb show br BR`: the kernel filters by bridge when the dump
-    // request is an ifinfomsg carrying IFLA_MASTER (with an ndmsg it ignores
-    // the filter). The result holds the bridge's own entries and its ports'.
+    // As `bridge fdb show br BR`: the kernel filters by bridge. With strict
+    // checking that is an ndmsg carrying NDA_MASTER; without, an ifinfomsg
+    // carrying IFLA_MASTER (with an ndmsg the old parser ignores the filter).
+    // The result holds the bridge's own entries and its ports'.
     struct {
       nlmsghdr header;
       ifinfomsg msg;
       char attrs[16];
     } request = {};
-    request.header.nlmsg_len = NLMSG_LENGTH(master > 0 ? sizeof(ifinfomsg) : sizeof(ndmsg));
+    const bool legacy = master > 0 && !self->socket_.strict();
+    request.header.nlmsg_len = NLMSG_LENGTH(legacy ? sizeof(ifinfomsg) : sizeof(ndmsg));
     request.header.nlmsg_type = RTM_GETNEIGH;
     request.msg.ifi_family = AF_BRIDGE;  // ndm_family and ifi_family share the first byte
     AttributeWriter attrs(&request, sizeof request);
-    if (master > 0) attrs.PutU32(IFLA_MASTER, static_cast<uint32_t>(master));
+    if (master > 0) attrs.PutU32(legacy ? uint16_t{IFLA_MASTER} : uint16_t{NDA_MASTER}, static_cast<uint32_t>(master));
     RecordWriter& records = self->records_;
     RtnlError e = DumpRecords(self->socket_, &request.header, "RTM_GETNEIGH", records, [&](const nlmsghdr* header) {
       FdbInfo entry;
@@ -375,10 +578,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     return records.ToArrayBuffer(env);
   }
 
-  void Close(const Napi::CallbackInfo& info) {
-    socket_.Close();  // frees the receive buffer too
-    memory_.Set(info.Env(), 0);
-  }
+  void Close(const Napi::CallbackInfo& info) { Release(); }
 
   Napi::Value GetNetns(const Napi::CallbackInfo& info) {
     if (socket_.netnsPath().empty()) return info.Env().Null();
@@ -387,9 +587,20 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
 
   Napi::Value GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), socket_.fd()); }
 
+  // The receive buffer this socket holds now (0 once closed).
+  Napi::Value GetBufferBytes(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(socket_.bufferBytes()));
+  }
+
+  // V8's count of external memory, as addons report it (AdjustExternalMemory);
+  // process.memoryUsage() does not show it. For tests.
+  static Napi::Value ExternalMemory(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(Napi::MemoryManagement::AdjustExternalMemory(info.Env(), 0)));
+  }
+
   RtnlSocket socket_;
-  ExternalMemory memory_;  // the socket's receive buffer
   RecordWriter records_;  // reused by the hot dump so its buffer is allocated once
+  int64_t reportedBytes_ = 0;  // told to V8 (AdjustExternalMemory) while the socket is open
 };
 
 Napi::Function DefineNetlinkSocket(Napi::Env env) { return NetlinkSocket::Define(env); }

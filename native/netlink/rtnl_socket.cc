@@ -16,14 +16,14 @@
 #ifndef NETLINK_CAP_ACK
 #define NETLINK_CAP_ACK 10
 #endif
+#ifndef NETLINK_GET_STRICT_CHK
+#define NETLINK_GET_STRICT_CHK 12
+#endif
 
 namespace hostwire {
 
 namespace {
 
-// Kernel dump messages are at most 32 KiB when the reader's buffer is that
-// large; twice that leaves room for a link message with many attributes.
-constexpr size_t kBufferSize = 64 * 1024;
 constexpr int kDumpAttempts = 4;
 
 RtnlError Failure(int err, const char* syscall) {
@@ -60,18 +60,46 @@ RtnlSocket::~RtnlSocket() { Close(); }
 void RtnlSocket::Close() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
-  std::vector<char>().swap(buffer_);  // 64 KiB per socket: do not wait for the GC
+  netnsFd_.reset();
+  std::vector<char>().swap(buffer_);
 }
 
-RtnlError RtnlSocket::Open(const char* netns, const std::vector<unsigned>& groups, bool nonBlocking) {
+RtnlError RtnlSocket::Open(const char* netns, const std::vector<unsigned>& groups, bool nonBlocking, bool keepNetns) {
+  UniqueFd nsFd;
+  if (netns != nullptr) {
+    netnsPath_ = NetnsPath(netns);
+    // Opened on the calling thread so "no such namespace" names the path.
+    int fd = OpenNetnsFile(netnsPath_);
+    if (fd < 0) return Failure(-fd, "open");
+    nsFd.reset(fd);
+  }
   const char* failed = "socket";
-  char path[4096] = {0};
-  int fd = OpenSocketInNetns(netns, AF_NETLINK, SOCK_RAW | (nonBlocking ? SOCK_NONBLOCK : 0), NETLINK_ROUTE,
-                             &failed, path, sizeof path);
-  if (netns != nullptr) netnsPath_ = path;
+  int fd = OpenSocketInNetns(nsFd.get(), AF_NETLINK, SOCK_RAW | (nonBlocking ? SOCK_NONBLOCK : 0), NETLINK_ROUTE,
+                             &failed);
   if (fd < 0) return Failure(-fd, failed);
-  fd_ = fd;
+  if (keepNetns) netnsFd_ = std::move(nsFd);
+  return Setup(fd, groups);
+}
 
+RtnlError RtnlSocket::OpenIn(int netnsFd, const std::string& netnsPath) {
+  netnsPath_ = netnsPath;
+  const char* failed = "socket";
+  int fd = OpenSocketInNetns(netnsFd, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, &failed);
+  if (fd < 0) return Failure(-fd, failed);
+  return Setup(fd, {});
+}
+
+int RtnlSocket::DupNetns(UniqueFd* out) const {
+  out->reset();
+  if (!netnsFd_.valid()) return 0;
+  int fd = ::fcntl(netnsFd_.get(), F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) return errno;
+  out->reset(fd);
+  return 0;
+}
+
+RtnlError RtnlSocket::Setup(int fd, const std::vector<unsigned>& groups) {
+  fd_ = fd;
   const int one = 1;
   // Best effort: older kernels lack them, and requests still work without.
   setsockopt(fd_, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
@@ -102,8 +130,11 @@ RtnlError RtnlSocket::Open(const char* netns, const std::vector<unsigned>& group
     // Replies are queued before send() returns; this only bounds a wedged kernel.
     timeval timeout = {5, 0};
     setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    // Strict checking lets the kernel filter route dumps (table, protocol,
+    // device) instead of sending every route for us to drop.
+    strict_ = setsockopt(fd_, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one) == 0;
   }
-  buffer_.resize(kBufferSize);
+  buffer_.resize(kReceiveBufferSize);
   return {};
 }
 
@@ -164,7 +195,8 @@ RtnlError RtnlSocket::Transact(nlmsghdr* request, const char* name, const Messag
   }
 }
 
-RtnlError RtnlSocket::Dump(nlmsghdr* request, const char* name, const MessageHandler& onMessage) {
+RtnlError RtnlSocket::Dump(nlmsghdr* request, const char* name, const MessageHandler& onMessage,
+                           const std::atomic<bool>* cancelled) {
   for (int attempt = 0;; attempt++) {
     request->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
     RtnlError sent = Send(request, name);
@@ -173,6 +205,7 @@ RtnlError RtnlSocket::Dump(nlmsghdr* request, const char* name, const MessageHan
     bool interrupted = false;
     bool done = false;
     while (!done) {
+      if (cancelled != nullptr && cancelled->load(std::memory_order_relaxed)) return Failure(ECANCELED, name);
       ssize_t length = Receive(0);
       if (length < 0) return Failure(static_cast<int>(-length), "recvmsg");
       int remaining = static_cast<int>(length);

@@ -23,6 +23,7 @@ import {
   parseMacAddress,
   RouteError,
   RouteManager,
+  SubnetTooWideError,
   type ConflictPolicy,
   type RemoveResult,
   type RetryOptions,
@@ -40,11 +41,13 @@ interface Common {
 
 interface SubnetOptions extends Common {
   subnet: string;
+  allowWideSubnet?: boolean;
   verbose?: boolean;
 }
 
 interface EnsureOptions extends SubnetOptions {
   bridge?: string;
+  device?: string;
   mac?: string;
   policy: ConflictPolicy;
   attempts?: number;
@@ -75,12 +78,22 @@ function openNetlink(options: Common): Netlink {
 }
 
 async function withManager<T>(options: SubnetOptions & { policy?: ConflictPolicy }, work: (manager: RouteManager) => Promise<T>): Promise<T> {
-  const manager = new RouteManager({
-    subnet: options.subnet,
-    ...(options.verbose ? { logger: stderrLogger() } : {}),
-    ...(options.policy === undefined ? {} : { policy: options.policy }),
-    ...(options.netns === undefined ? {} : { netns: options.netns }),
-  });
+  let manager: RouteManager;
+  try {
+    manager = new RouteManager({
+      subnet: options.subnet,
+      ...(options.allowWideSubnet ? { allowWideSubnet: true } : {}),
+      ...(options.verbose ? { logger: stderrLogger() } : {}),
+      ...(options.policy === undefined ? {} : { policy: options.policy }),
+      ...(options.netns === undefined ? {} : { netns: options.netns }),
+    });
+  } catch (err) {
+    if (!(err instanceof SubnetTooWideError)) throw err;
+    throw Object.assign(
+      new Error(`refusing to route ${err.subnet}: it is wider than /${err.limit}; pass --allow-wide-subnet to route it anyway`, { cause: err }),
+      { code: err.code },
+    );
+  }
   try {
     return await work(manager);
   } finally {
@@ -148,12 +161,16 @@ const errorText = (err: Error): string => {
 };
 
 async function ensure(options: EnsureOptions, command: Command): Promise<void> {
-  if ((options.bridge === undefined) === (options.mac === undefined)) {
-    command.error('error: route ensure needs exactly one of --bridge <name> or --mac <mac>');
+  if ([options.bridge, options.device, options.mac].filter((o) => o !== undefined).length !== 1) {
+    command.error('error: route ensure needs exactly one of --bridge <name>, --device <name> or --mac <mac>');
   }
   // Inputs first, then the namespace: a typo is reported as such.
   const target: WatchTarget =
-    options.mac !== undefined ? { mac: parseMacAddress(options.mac) } : { bridge: parseInterfaceName(options.bridge) };
+    options.mac !== undefined
+      ? { mac: parseMacAddress(options.mac) }
+      : options.device !== undefined
+        ? { device: parseInterfaceName(options.device) }
+        : { bridge: parseInterfaceName(options.bridge) };
   openNetlink(options).close();
 
   await withManager(options, async (manager) => {
@@ -165,7 +182,12 @@ async function ensure(options: EnsureOptions, command: Command): Promise<void> {
     };
     let state: RouteState;
     try {
-      state = 'mac' in target ? await manager.ensureRoute(target.mac, retry) : await manager.ensureRouteForBridge(target.bridge, retry);
+      state =
+        'mac' in target
+          ? await manager.ensureRoute(target.mac, retry)
+          : 'device' in target
+            ? await manager.ensureRouteForDevice(target.device, retry)
+            : await manager.ensureRouteForBridge(target.bridge, retry);
     } catch (err) {
       const reason: unknown = stop.signal.reason;
       if (err instanceof RouteError && err.kind === 'aborted' && typeof reason === 'string' && reason in SIGNAL_EXIT) {
@@ -373,7 +395,10 @@ export function registerNetworkCommands(program: Command): void {
     cmd
       .option('--netns <name>', 'network namespace: a name under /run/netns or a path such as /proc/PID/ns/net', nonEmpty)
       .option('--json', 'print JSON');
-  const subnet = (cmd: Command): Command => cmd.option('--subnet <cidr>', 'the subnet hostwire routes', DEFAULT_SUBNET);
+  const subnet = (cmd: Command): Command =>
+    cmd
+      .option('--subnet <cidr>', 'the subnet hostwire routes', DEFAULT_SUBNET)
+      .option('--allow-wide-subnet', 'allow a subnet wider than /8 (IPv4) or /16 (IPv6), which takes traffic from the host\'s own routes');
   const verbose = 'log each attempt, retry and change to stderr';
 
   const route = program.command('route').description(`route a subnet (default ${DEFAULT_SUBNET}) to the bridge a VM sits behind`);
@@ -381,15 +406,16 @@ export function registerNetworkCommands(program: Command): void {
     subnet(
       route
         .command('ensure')
-        .description('route the subnet to a bridge, found by name or by a MAC in its forwarding database')
-        .addOption(new Option('--bridge <name>', 'the bridge to route to').conflicts('mac'))
+        .description('route the subnet to a bridge, found by name or by a MAC in its forwarding database, or to any device')
+        .addOption(new Option('--bridge <name>', 'the bridge to route to').conflicts(['mac', 'device']))
+        .addOption(new Option('--device <name>', 'any interface to route to, bridge or not').conflicts('mac'))
         .addOption(new Option('--mac <mac>', "a VM's MAC address; the bridge whose FDB holds it is used"))
         .addOption(
           new Option('--policy <policy>', 'when another owner routes the subnet: split it, fail, or replace its route')
             .choices(['split', 'fail', 'replace'])
             .default('split'),
         )
-        .option('--attempts <n>', 'attempts in all, 1 to 1000 (default 5 with --mac, 2 with --bridge)', integer(1, 1000))
+        .option('--attempts <n>', 'attempts in all, 1 to 1000 (default 5 with --mac, 2 with --bridge or --device)', integer(1, 1000))
         .option('--delay <ms>', 'pause between attempts in ms, at most 3600000 (default 2000)', duration(0, 3_600_000))
         .option('--watch', 'keep the route in place until SIGINT/SIGTERM; the route is left in place on exit')
         .option('--verbose', verbose),

@@ -100,6 +100,29 @@ export function decodeFdb(buffer: ArrayBuffer): FdbEntry[] {
   return decodeAll(buffer, FDB, fdb);
 }
 
+/**
+ * decodeRoutes() for a dump of any size without holding the event loop: it
+ * decodes for at most `budgetMs` at a time and awaits `pause()` in between
+ * (which may throw to stop, e.g. on abort).
+ */
+export async function decodeRoutesInSlices(buffer: ArrayBuffer, pause: () => Promise<void>, budgetMs = 0.5): Promise<Route[]> {
+  const out: Route[] = [];
+  if (buffer.byteLength === 0) return out;
+  const view = new DataView(buffer);
+  const u8 = new Uint8Array(buffer);
+  let sliceStart = performance.now();
+  let count = 0;
+  for (let at = 0; at < buffer.byteLength; at += view.getUint16(at + 2, true)) {
+    if (u8[at] === ROUTE) out.push(route(view, u8, at));
+    // Reading the clock costs ~30 ns: look at it every 256 records (~0.1 ms of work).
+    if ((++count & 255) === 0 && performance.now() - sliceStart >= budgetMs) {
+      await pause();
+      sliceStart = performance.now();
+    }
+  }
+  return out;
+}
+
 function decodeAll<T>(buffer: ArrayBuffer, kind: number, decode: (view: DataView, u8: Uint8Array, at: number) => T): T[] {
   const out: T[] = [];
   if (buffer.byteLength === 0) return out;

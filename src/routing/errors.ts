@@ -49,17 +49,47 @@ export class InvalidMacAddressError extends TypeError {
 }
 
 /**
+ * A subnet wider than hostwire routes unless told to: a route that wide
+ * overrides most of the host's routing (0.0.0.0/0 is the default route's own
+ * key, and its halves would take all traffic from it).
+ */
+export class SubnetTooWideError extends RangeError {
+  readonly code = 'ERR_SUBNET_TOO_WIDE';
+  constructor(
+    /** The subnet refused, `address/prefix`. */
+    readonly subnet: string,
+    /** The shortest prefix allowed without the option: 8 for IPv4, 16 for IPv6. */
+    readonly limit: number,
+  ) {
+    super(
+      `refusing to route ${subnet}: it is wider than /${limit}, the widest IPv${subnet.includes(':') ? 6 : 4} subnet ` +
+        'routed without allowWideSubnet: true (a route this wide takes traffic from the host\'s own routes, the default route included)',
+    );
+    this.name = 'SubnetTooWideError';
+  }
+}
+
+/**
  * Why a route could not be put in place. The first three are retried by
  * ensureRoute(); 'not-permitted' (EPERM/EACCES: the process lacks
- * CAP_NET_ADMIN) never succeeds on retry, so it is not.
+ * CAP_NET_ADMIN) never succeeds on retry, so it is not, and neither is
+ * 'not-a-bridge' (the device named as the bridge is some other kind).
  */
-export type RouteErrorKind = 'bridge-not-ready' | 'executor-unavailable' | 'route-failed' | 'not-permitted' | 'conflict' | 'aborted';
+export type RouteErrorKind =
+  | 'bridge-not-ready'
+  | 'executor-unavailable'
+  | 'route-failed'
+  | 'not-permitted'
+  | 'not-a-bridge'
+  | 'conflict'
+  | 'aborted';
 
 const ROUTE_ERROR_CODES = {
   'bridge-not-ready': 'ERR_ROUTE_BRIDGE_NOT_READY',
   'executor-unavailable': 'ERR_ROUTE_EXECUTOR_UNAVAILABLE',
   'route-failed': 'ERR_ROUTE_FAILED',
   'not-permitted': 'ERR_ROUTE_NOT_PERMITTED',
+  'not-a-bridge': 'ERR_NOT_A_BRIDGE',
   conflict: 'ERR_ROUTE_CONFLICT',
   aborted: 'ERR_ROUTE_ABORTED',
 } as const;

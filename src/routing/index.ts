@@ -4,7 +4,7 @@ import { RouteManager, type RemoveResult, type RouteManagerOptions, type RetryOp
 import type { BridgeRef } from './bridge.js';
 import type { WatchOptions, WatchTarget } from './watch.js';
 
-export { RouteManager, DEFAULT_SUBNET } from './manager.js';
+export { RouteManager, DEFAULT_SUBNET, WIDEST_PREFIX } from './manager.js';
 export type { RemoveOutcome, RemoveResult, RetryOptions, RouteManagerOptions, RouteState } from './manager.js';
 export { RouteWatcher, type WatchOptions, type WatchTarget } from './watch.js';
 export { NetlinkRouteExecutor, type RouteExecutor, type RouteOwner, type NetlinkExecutorOptions } from './executor.js';
@@ -37,6 +37,11 @@ export function ensureRoute(bridgeMac: string, options: OneShotOptions = {}): Pr
 /** One-shot RouteManager.ensureRouteForBridge(). */
 export function ensureRouteForBridge(name: string, options: OneShotOptions = {}): Promise<RouteState> {
   return withManager(options, (m) => m.ensureRouteForBridge(name, options.signal ? { signal: options.signal } : {}));
+}
+
+/** One-shot RouteManager.ensureRouteForDevice(). */
+export function ensureRouteForDevice(name: string, options: OneShotOptions = {}): Promise<RouteState> {
+  return withManager(options, (m) => m.ensureRouteForDevice(name, options.signal ? { signal: options.signal } : {}));
 }
 
 /** One-shot RouteManager.removeRoute(); never throws. */

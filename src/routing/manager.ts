@@ -1,19 +1,24 @@
 // RouteManager: keeps one subnet (default 172.16.0.0/12) routed to the bridge
-// a VM sits behind. It reads the kernel's state itself (reading rtnetlink
-// needs no privilege) and sends every change through a RouteExecutor.
+// a VM sits behind (or to any device, when asked). It reads the kernel's state
+// itself (reading rtnetlink needs no privilege) and sends every change through
+// a RouteExecutor.
 import pRetry from 'p-retry';
 import { silentLogger, type Logger } from '../logger.js';
 import { KeyedMutex } from '../common/keyed-mutex.js';
-import { Netlink } from '../netlink/netlink.js';
+import { invalidArg } from '../common/args.js';
+import { Netlink, type RouteFilter } from '../netlink/netlink.js';
 import type { NetnsOption, Route } from '../netlink/types.js';
 import { findBridgeByMac, type BridgeRef } from './bridge.js';
-import { ExecutorUnavailableError, RouteError } from './errors.js';
+import { ExecutorUnavailableError, RouteError, SubnetTooWideError } from './errors.js';
 import { NetlinkRouteExecutor, type RouteExecutor } from './executor.js';
 import { candidateSubnets, isHostwireRoute, planRoutes, type ConflictPolicy, type RouteMode } from './plan.js';
 import { isSubnet, parseInterfaceName, parseMacAddress, parseSubnet, type InterfaceName, type Subnet } from './parse.js';
 import { RouteWatcher, type WatchOptions, type WatchTarget } from './watch.js';
 
 export const DEFAULT_SUBNET = '172.16.0.0/12';
+
+/** The shortest prefix routed without `allowWideSubnet`, per family. */
+export const WIDEST_PREFIX = { 4: 8, 6: 16 } as const;
 
 export interface RetryOptions {
   /** Attempts in all (default 5 for ensureRoute, 2 for ensureRouteForBridge). */
@@ -32,13 +37,20 @@ export interface RouteManagerOptions extends NetnsOption, Omit<RetryOptions, 'si
   executor?: RouteExecutor;
   /** Attempts for ensureRoute() (default 5). */
   attempts?: number;
-  /** Attempts for ensureRouteForBridge() (default 2). */
+  /** Attempts for ensureRouteForBridge() and ensureRouteForDevice() (default 2). */
   bridgeAttempts?: number;
+  /**
+   * Route a subnet wider than /8 (IPv4) or /16 (IPv6). Off by default: such a
+   * route takes traffic from the host's own routes (for 0.0.0.0/0, from the
+   * default route), so the constructor throws SubnetTooWideError for one.
+   */
+  allowWideSubnet?: boolean;
   logger?: Logger;
 }
 
 export interface RouteState {
   subnet: string;
+  /** The device routed to: the bridge, or with ensureRouteForDevice() any device. */
   bridge: BridgeRef;
   mode: RouteMode;
   /** The subnets hostwire now routes through the bridge. */
@@ -77,6 +89,12 @@ export class RouteManager implements AsyncDisposable {
 
   constructor(options: RouteManagerOptions = {}) {
     this.subnet = isSubnet(options.subnet) ? options.subnet : parseSubnet(options.subnet ?? DEFAULT_SUBNET);
+    if (options.allowWideSubnet !== undefined && typeof options.allowWideSubnet !== 'boolean') {
+      throw invalidArg('allowWideSubnet', 'a boolean', options.allowWideSubnet);
+    }
+    if (this.subnet.prefix < WIDEST_PREFIX[this.subnet.family] && options.allowWideSubnet !== true) {
+      throw new SubnetTooWideError(String(this.subnet), WIDEST_PREFIX[this.subnet.family]);
+    }
     this.policy = checkPolicy(options.policy ?? 'split');
     this.netns = options.netns;
     this.#ownsExecutor = options.executor === undefined;
@@ -109,15 +127,26 @@ export class RouteManager implements AsyncDisposable {
     });
   }
 
-  /** Routes the subnet to the named bridge (no FDB discovery; 2 attempts by default). */
+  /**
+   * Routes the subnet to the named bridge (no FDB discovery; 2 attempts by
+   * default). A device of another kind (lo, a veth, a NIC) is a RouteError of
+   * kind 'not-a-bridge' (ERR_NOT_A_BRIDGE), not retried.
+   */
   ensureRouteForBridge(name: string, options: RetryOptions = {}): Promise<RouteState> {
     const device = parseInterfaceName(name);
-    return this.#withRetry(options, this.#bridgeAttempts, () => this.#apply(this.#bridgeNamed(device)));
+    return this.#withRetry(options, this.#bridgeAttempts, () => this.#apply(this.#linkNamed(device, true)));
+  }
+
+  /** Routes the subnet to the named device, whatever its kind (2 attempts by default). */
+  ensureRouteForDevice(name: string, options: RetryOptions = {}): Promise<RouteState> {
+    const device = parseInterfaceName(name);
+    return this.#withRetry(options, this.#bridgeAttempts, () => this.#apply(this.#linkNamed(device, false)));
   }
 
   /** One attempt, no retry: what a watcher runs on every change it sees. */
   async reconcile(target: WatchTarget): Promise<RouteState> {
-    if (!('mac' in target)) return this.#apply(this.#bridgeNamed(parseInterfaceName(target.bridge)));
+    if ('device' in target) return this.#apply(this.#linkNamed(parseInterfaceName(target.device), false));
+    if ('bridge' in target) return this.#apply(this.#linkNamed(parseInterfaceName(target.bridge), true));
     const mac = parseMacAddress(target.mac);
     const bridge = findBridgeByMac(this.#reader(), mac);
     if (bridge === null) throw new RouteError('bridge-not-ready', `no bridge has ${mac} in its forwarding database`, String(this.subnet));
@@ -135,7 +164,7 @@ export class RouteManager implements AsyncDisposable {
     return this.#locked(async () => {
       const removed: string[] = [];
       try {
-        const routesFor = this.#snapshot();
+        const routesFor = await this.#snapshot();
         for (const candidate of candidateSubnets(this.subnet)) {
           if (!routesFor(candidate).some(isHostwireRoute)) continue;
           if ((await this.#executor.deleteRoute(candidate, 'hostwire')) === 'removed') removed.push(String(candidate));
@@ -159,7 +188,12 @@ export class RouteManager implements AsyncDisposable {
    */
   watch(target: WatchTarget, options: WatchOptions = {}): RouteWatcher {
     // Parsed here, so a bad target throws now and FDB events compare canonical MACs.
-    target = 'mac' in target ? { mac: parseMacAddress(target.mac) } : { bridge: parseInterfaceName(target.bridge) };
+    target =
+      'mac' in target
+        ? { mac: parseMacAddress(target.mac) }
+        : 'device' in target
+          ? { device: parseInterfaceName(target.device) }
+          : { bridge: parseInterfaceName(target.bridge) };
     const watcher = new RouteWatcher(this, target, this.netns, options, this.#logger);
     this.#watchers.add(watcher);
     watcher.once('stopped', () => this.#watchers.delete(watcher));
@@ -169,8 +203,7 @@ export class RouteManager implements AsyncDisposable {
 
   /** hostwire's and others' routes for the subnet and its halves, as the kernel has them now. */
   routes(): Route[] {
-    const routesFor = this.#snapshot();
-    return candidateSubnets(this.subnet).flatMap(routesFor);
+    return this.#reader().listRoutes(this.#candidateFilter());
   }
 
   async close(): Promise<void> {
@@ -198,18 +231,42 @@ export class RouteManager implements AsyncDisposable {
   }
 
   /**
-   * One dump of the main table for the subnet's family, then a lookup per
-   * candidate (the subnet and its halves): a check reads the kernel once,
-   * not once per question the plan asks.
+   * What a check reads: the main-table routes for exactly the subnet and its
+   * two halves — the only routes that compete with hostwire's. A route that
+   * covers the subnet (the default route, a /8) loses to hostwire's by
+   * longest-prefix match, and one inside it (a /24 someone else routes) keeps
+   * its own range by the same rule without stopping hostwire routing the rest.
+   *
+   * The kernel answers "which routes have exactly this destination" only by
+   * a dump: strict dump filters cover table, protocol, type and device, not
+   * the destination, and RTM_GETROUTE without a dump is a longest-prefix
+   * lookup that shows one route per address (it hides a second route for the
+   * same prefix with another metric, and any route shadowed by a more
+   * specific one). So a check is one dump of the main table of the subnet's
+   * family, kernel-filtered by table, run on the threadpool
+   * (listRoutesAsync), with the destinations matched in the addon: only the
+   * few matching routes reach JS, and the event loop's share of a check does
+   * not grow with the table. The dump itself does, on the threadpool
+   * (about 15 ms per 100,000 routes).
    */
-  #snapshot(): (subnet: Subnet) => Route[] {
-    const all = this.#reader().listRoutes({ family: this.subnet.family });
-    return (s) => all.filter((r) => r.prefix === s.prefix && r.dst === s.address);
+  async #snapshot(): Promise<(subnet: Subnet) => Route[]> {
+    const found = await this.#reader().listRoutesAsync(this.#candidateFilter());
+    return (s) => found.filter((r) => r.prefix === s.prefix && r.dst === s.address);
   }
 
-  #bridgeNamed(name: InterfaceName): BridgeRef {
+  #candidateFilter(): RouteFilter {
+    const destinations = candidateSubnets(this.subnet).map((s) => ({ dst: s.address, prefix: s.prefix }));
+    return { family: this.subnet.family, destinations };
+  }
+
+  /** The device `name`, which must be a bridge when `bridgeOnly`. */
+  #linkNamed(name: InterfaceName, bridgeOnly: boolean): BridgeRef {
     const link = this.#reader().linkByName(name);
     if (link === null) throw new RouteError('bridge-not-ready', `no interface named ${name}`, String(this.subnet));
+    if (bridgeOnly && link.kind !== 'bridge') {
+      const kind = link.kind === null ? 'none: a device such as lo or a physical NIC' : link.kind;
+      throw new RouteError('not-a-bridge', `${name} is not a bridge (its kind is ${kind}); to route to any interface, target it as a device`, String(this.subnet));
+    }
     return { name, ifindex: link.index };
   }
 
@@ -224,7 +281,7 @@ export class RouteManager implements AsyncDisposable {
         this.subnet,
         bridge.ifindex,
         this.policy,
-        this.#snapshot(),
+        await this.#snapshot(),
         (oif) => this.#reader().linkByIndex(oif)?.name ?? null,
       );
       try {

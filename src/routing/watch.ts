@@ -10,8 +10,8 @@ import type { RouteError } from './errors.js';
 import type { RouteManager, RouteState } from './manager.js';
 import { candidateSubnets } from './plan.js';
 
-/** The bridge to keep routing to: found by a VM's MAC in the FDB, or by name. */
-export type WatchTarget = { mac: string } | { bridge: string };
+/** Where to keep routing to: the bridge whose FDB holds a VM's MAC, a bridge by name, or any device by name. */
+export type WatchTarget = { mac: string } | { bridge: string } | { device: string };
 
 export interface WatchOptions {
   /** Quiet time after a notification before checking, ms (default 200; keep well under 1000). */

@@ -26,7 +26,26 @@ describe('hostwire network commands: usage', () => {
     expect(both.stderr).toContain('Usage: hostwire route ensure');
     const neither = await runCli(['route', 'ensure']);
     expect(neither.code).toBe(2);
-    expect(neither.stderr).toContain('needs exactly one of --bridge <name> or --mac <mac>');
+    expect(neither.stderr).toContain('needs exactly one of --bridge <name>, --device <name> or --mac <mac>');
+    const device = await runCli(['route', 'ensure', '--device', 'vq0', '--bridge', 'br0']);
+    expect(device.code).toBe(2);
+    expect(device.stderr).toContain("option '--bridge <name>' cannot be used with option '--device <name>'");
+  });
+
+  it('a subnet wider than /8 (or /16 for IPv6) is refused, naming the limit and --allow-wide-subnet', async () => {
+    for (const [subnet, limit] of [
+      ['0.0.0.0/0', 8],
+      ['::/0', 16],
+    ] as const) {
+      for (const command of [['ensure', '--bridge', 'br0'], ['remove'], ['show']]) {
+        const result = await runCli(['route', ...command, '--subnet', subnet]);
+        expect(result.code).toBe(1);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toBe(
+          `hostwire: refusing to route ${subnet}: it is wider than /${limit}; pass --allow-wide-subnet to route it anyway [ERR_SUBNET_TOO_WIDE]\n`,
+        );
+      }
+    }
   });
 
   it('bridge resolve refuses a malformed MAC with the reason, and exits 1', async () => {
@@ -110,6 +129,41 @@ describe.skipIf(netnsSkipReason !== null)(`hostwire network commands in a namesp
       '172.16.0.0/13 dev br0 proto hostwire scope link',
       '172.24.0.0/13 dev br0 proto hostwire scope link',
     ]);
+  });
+
+  it('route ensure --bridge refuses what is not a bridge (lo, a veth end) with ERR_NOT_A_BRIDGE; --device takes any', async () => {
+    for (const [dev, kind] of [
+      ['lo', 'none: a device such as lo or a physical NIC'],
+      ['vp0', 'veth'],
+    ]) {
+      const started = Date.now();
+      const result = await cli('route', 'ensure', '--bridge', dev!, '--delay', '5000');
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe(
+        `hostwire: ${dev} is not a bridge (its kind is ${kind}); to route to any interface, target it as a device [ERR_NOT_A_BRIDGE]\n`,
+      );
+      expect(Date.now() - started).toBeLessThan(5_000); // not retried after a 5 s pause
+    }
+    expect(hostwireRoutes()).toEqual([]);
+
+    const device = await cli('route', 'ensure', '--device', 'vq0');
+    expect(device.code).toBe(0);
+    expect(device.stdout).toMatch(/^172\.16\.0\.0\/12 → vq0 \(ifindex \d+\): installed\n$/);
+    expect(hostwireRoutes()).toMatchObject([{ dst: '172.16.0.0/12', dev: 'vq0' }]);
+
+    const bridge = await cli('route', 'ensure', '--bridge', 'br0');
+    expect(bridge.code).toBe(0);
+    expect(bridge.stdout).toBe('172.16.0.0/12 → br0 (ifindex 2): installed\n');
+    expect(hostwireRoutes()).toMatchObject([{ dst: '172.16.0.0/12', dev: 'br0' }]);
+  });
+
+  it('route ensure --allow-wide-subnet routes a subnet wider than /8', async () => {
+    const result = await cli('route', 'ensure', '--bridge', 'br0', '--subnet', '0.0.0.0/1', '--allow-wide-subnet');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('0.0.0.0/1 → br0 (ifindex 2): installed\n');
+    expect(hostwireRoutes()).toMatchObject([{ dst: '0.0.0.0/1', dev: 'br0' }]);
+    expect((await cli('route', 'remove', '--subnet', '0.0.0.0/1', '--allow-wide-subnet')).stdout).toBe('removed 0.0.0.0/1\n');
   });
 
   it('route ensure --mac for a MAC no bridge knows gives up after --attempts', async () => {

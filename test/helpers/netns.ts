@@ -23,6 +23,13 @@ export interface TestNetns {
   ip(...args: string[]): string;
   /** `ip -n NAME -j …`, parsed. */
   ipJson<T = unknown>(...args: string[]): T;
+  /**
+   * `ip -n NAME -batch -`: many commands (e.g. thousands of `route add …`) in
+   * one process. Give protocols as numbers: iproute2 6.1 caches the last
+   * protocol name it looked up by pointer, and in batch mode a later line's
+   * "proto static" can come out as an earlier line's protocol.
+   */
+  ipBatch(commands: string[]): void;
   /** `bridge -n NAME …`. */
   bridge(...args: string[]): string;
   /** A bridge, up. */
@@ -45,6 +52,9 @@ export function createTestNetns(tag: string): TestNetns {
     path: `/run/netns/${name}`,
     ip: (...args) => run('ip', ['-n', name, ...args]),
     ipJson: <T>(...args: string[]) => JSON.parse(run('ip', ['-n', name, '-j', ...args]) || '[]') as T,
+    ipBatch: (commands) => {
+      execFileSync('ip', ['-n', name, '-batch', '-'], { input: `${commands.join('\n')}\n`, stdio: ['pipe', 'pipe', 'pipe'] });
+    },
     bridge: (...args) => run('bridge', ['-n', name, ...args]),
     addBridge(bridge) {
       ns.ip('link', 'add', bridge, 'type', 'bridge');

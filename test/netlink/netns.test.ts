@@ -4,10 +4,57 @@
 import { readlinkSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Netlink, NetlinkMonitor } from '../../src/netlink/index.js';
+import { native } from '../../src/native.js';
 import { createTestNetns, netnsSkipReason, type TestNetns } from '../helpers/netns.js';
 import { ifindexes, thrown } from './shared.js';
 
 const threadNetns = (): string => readlinkSync('/proc/thread-self/ns/net');
+
+/** PATH_MAX: a path must be shorter, its terminating NUL included. */
+const PATH_MAX = 4096;
+
+describe('Netlink namespace paths (no root needed)', () => {
+  it('a path of PATH_MAX bytes or more is ENAMETOOLONG from open, with the path, before any syscall', () => {
+    for (const path of [`/run/netns/${'x'.repeat(PATH_MAX)}`, '/'.repeat(PATH_MAX - 1) + 'a', `/${'é'.repeat(2048)}`]) {
+      for (const open of [() => Netlink.open({ netns: path }), () => NetlinkMonitor.open({ netns: path })]) {
+        const err = thrown(open);
+        expect(err).toMatchObject({ code: 'ENAMETOOLONG', errno: 36, syscall: 'open', path });
+        expect(err.message).toBe(`ENAMETOOLONG: File name too long, open '${path}'`);
+      }
+    }
+    // A name is looked up under /run/netns: the limit counts that prefix too.
+    const name = 'n'.repeat(PATH_MAX - '/run/netns/'.length);
+    expect(thrown(() => Netlink.open({ netns: name }))).toMatchObject({ code: 'ENAMETOOLONG', path: `/run/netns/${name}` });
+  });
+
+  it("an open socket holds a 64 KB receive buffer, reported to V8; close() frees it and takes the report back", async () => {
+    const reported = () => native.netlink.NetlinkSocket.externalMemory();
+    const BUFFER = 64 * 1024;
+    // Node and V8 report small amounts of their own (a few KB) to the same count.
+    const about = (bytes: number) => expect.toSatisfy((n: number) => Math.abs(n - bytes) < 16 * 1024, `≈ ${bytes}`);
+    const before = reported();
+    const sockets = Array.from({ length: 10 }, () => new native.netlink.NetlinkSocket(null));
+    expect(sockets.map((s) => s.bufferBytes)).toEqual(sockets.map(() => BUFFER));
+    expect(reported() - before).toEqual(about(10 * BUFFER));
+    for (const s of sockets) s.close();
+    for (const s of sockets) s.close(); // idempotent: nothing taken back twice
+    expect(sockets.map((s) => s.bufferBytes)).toEqual(sockets.map(() => 0));
+    expect(reported() - before).toEqual(about(0));
+    // A dump on the threadpool has a socket and buffer of its own while it runs, and gives them back after.
+    using nl = Netlink.open();
+    const idle = reported();
+    const pending = nl.listRoutesAsync({ table: 'all' });
+    expect(reported() - idle).toEqual(about(BUFFER));
+    await pending;
+    expect(reported() - idle).toEqual(about(0));
+  });
+
+  it('just under the limit is opened as given (and is simply not there)', () => {
+    const path = '/'.repeat(PATH_MAX - 1 - '/run/netns/hwtest-no-such-ns'.length) + '/run/netns/hwtest-no-such-ns';
+    expect(Buffer.byteLength(path)).toBe(PATH_MAX - 1);
+    expect(thrown(() => Netlink.open({ netns: path }))).toMatchObject({ code: 'ENOENT', syscall: 'open', path });
+  });
+});
 
 describe.skipIf(netnsSkipReason !== null)(`Netlink namespaces (${netnsSkipReason ?? 'root'})`, () => {
   let ns: TestNetns;
@@ -34,6 +81,16 @@ describe.skipIf(netnsSkipReason !== null)(`Netlink namespaces (${netnsSkipReason
   it('a full path to a namespace that does not exist is ENOENT with that path', () => {
     const err = thrown(() => Netlink.open({ netns: '/run/netns/hwtest-no-such-ns' }));
     expect(err).toMatchObject({ code: 'ENOENT', errno: 2, path: '/run/netns/hwtest-no-such-ns' });
+  });
+
+  it('a path too long for PATH_MAX is refused by the addon too, never cut short to one that names another namespace', () => {
+    // Its first PATH_MAX - 1 bytes are a path to the test namespace; the whole is a namespace that does not exist.
+    const suffix = '-not-this-one';
+    const path = '/'.repeat(PATH_MAX - 1 - ns.path.length) + ns.path + suffix;
+    expect(Buffer.byteLength(path)).toBe(PATH_MAX - 1 + suffix.length);
+    for (const open of [() => new native.netlink.NetlinkSocket(path), () => new native.netlink.NetlinkMonitor(path, [], () => {}, () => {})]) {
+      expect(thrown(open)).toMatchObject({ code: 'ENAMETOOLONG', errno: 36, syscall: 'open', path });
+    }
   });
 
   it('a path that is not a namespace file is refused by setns (EINVAL), not silently used', () => {

@@ -11,6 +11,7 @@ import {
   NetlinkRouteExecutor,
   RouteError,
   RouteManager,
+  SubnetTooWideError,
   type RouteExecutor,
   type RouteOwner,
   type Subnet,
@@ -39,6 +40,47 @@ function attemptLogger(onFailure: (attempt: number) => void): Logger {
     error: noop,
   };
 }
+
+describe('subnet width policy (no root needed: checked when the manager is made)', () => {
+  it('refuses IPv4 subnets wider than /8 and IPv6 wider than /16, naming the limit and the option', () => {
+    for (const [subnet, limit] of [
+      ['0.0.0.0/0', 8],
+      ['0.0.0.0/1', 8],
+      ['128.0.0.0/1', 8],
+      ['172.0.0.0/7', 8],
+      ['::/0', 16],
+      ['fd00::/8', 16],
+      ['fd00::/15', 16],
+    ] as const) {
+      let err: unknown;
+      try {
+        new RouteManager({ subnet });
+      } catch (e) {
+        err = e;
+      }
+      expect(err, subnet).toBeInstanceOf(SubnetTooWideError);
+      expect(err).toBeInstanceOf(RangeError);
+      expect(err).toMatchObject({ code: 'ERR_SUBNET_TOO_WIDE', subnet, limit });
+      expect((err as Error).message).toContain(`refusing to route ${subnet}: it is wider than /${limit}`);
+      expect((err as Error).message).toContain('allowWideSubnet: true');
+    }
+  });
+
+  it('accepts /8 and /16 and narrower, and anything with allowWideSubnet: true', async () => {
+    for (const subnet of ['10.0.0.0/8', '172.16.0.0/12', '10.1.2.3/32', 'fd00::/16', 'fd00:1::/48']) {
+      await new RouteManager({ subnet }).close();
+    }
+    for (const subnet of ['0.0.0.0/0', '::/0', '0.0.0.0/1']) {
+      const m = new RouteManager({ subnet, allowWideSubnet: true });
+      expect(String(m.subnet)).toBe(subnet);
+      await m.close();
+    }
+    expect(() => new RouteManager({ subnet: '0.0.0.0/0', allowWideSubnet: false })).toThrow(SubnetTooWideError);
+    expect(() => new RouteManager({ allowWideSubnet: 'yes' as unknown as boolean })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+    );
+  });
+});
 
 describe.skipIf(netnsSkipReason !== null)(`route lifecycle in a network namespace (${netnsSkipReason ?? 'root'})`, () => {
   let ns: TestNetns;
@@ -181,6 +223,45 @@ describe.skipIf(netnsSkipReason !== null)(`route lifecycle in a network namespac
       expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br1']);
     });
 
+    it('refuses a device that is not a bridge, naming it and its kind: ERR_NOT_A_BRIDGE, not retried', async () => {
+      for (const [name, kind] of [
+        ['lo', 'none: a device such as lo or a physical NIC'],
+        ['vp0', 'veth'],
+        ['vq1', 'veth'],
+      ]) {
+        const err = await manager().ensureRouteForBridge(name!).catch((e: unknown) => e);
+        expect(err, name).toBeInstanceOf(RouteError);
+        expect(err).toMatchObject({ kind: 'not-a-bridge', code: 'ERR_NOT_A_BRIDGE', attempts: 1, subnet: '172.16.0.0/12' });
+        expect((err as Error).message).toBe(`${name} is not a bridge (its kind is ${kind}); to route to any interface, target it as a device`);
+      }
+      expect(hostwireRoutes()).toEqual([]);
+      expect(routes().map((r) => r.dst)).not.toContain('172.16.0.0/12');
+    });
+
+    it('ensureRouteForDevice routes to any interface: a veth end', async () => {
+      const state = await manager().ensureRouteForDevice('vq0');
+      expect(state).toMatchObject({ mode: 'whole', routes: ['172.16.0.0/12'], changed: true, bridge: { name: 'vq0' } });
+      expect(hostwireRoutes()).toEqual(['172.16.0.0/12 vq0']);
+      // A bridge is a device too.
+      expect((await manager().ensureRouteForDevice('br1')).bridge.name).toBe('br1');
+      expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br1']);
+    });
+
+    it('a watcher on a "bridge" that is not one reports ERR_NOT_A_BRIDGE; on a device it keeps the route', async () => {
+      const m = manager();
+      const wrong = m.watch({ bridge: 'vp0' }, { debounceMs: 50 });
+      const [err] = await once(wrong, 'error');
+      expect(err).toMatchObject({ code: 'ERR_NOT_A_BRIDGE' });
+      wrong.stop();
+      const right = m.watch({ device: 'vq1' }, { debounceMs: 50 });
+      await once(right, 'restored');
+      const restored = once(right, 'restored');
+      ns.ip('route', 'del', '172.16.0.0/12', 'proto', '176');
+      await restored;
+      expect(hostwireRoutes()).toEqual(['172.16.0.0/12 vq1']);
+      right.stop();
+    });
+
     it('gives up after 2 attempts on a missing bridge', async () => {
       const err = await manager().ensureRouteForBridge('br9').catch((e: unknown) => e);
       expect(err).toMatchObject({ kind: 'bridge-not-ready', attempts: 2, message: expect.stringContaining('no interface named br9') });
@@ -247,6 +328,60 @@ describe.skipIf(netnsSkipReason !== null)(`route lifecycle in a network namespac
       ns.ip('route', 'del', '172.16.0.0/12', 'proto', 'static');
       expect((await m.ensureRoute(VM_MAC)).mode).toBe('whole');
       expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br0']);
+    });
+  });
+
+  describe('with thousands of foreign routes elsewhere in the table', () => {
+    const FOREIGN = 3000;
+    beforeEach(() => {
+      ns.addFdb(VM_MAC, 'vp0');
+      // Numbers, not names, for the protocol: see TestNetns.ipBatch.
+      ns.ipBatch(Array.from({ length: FOREIGN }, (_, i) => `route add 10.${i >> 8}.${i & 255}.0/24 dev br1 proto 4`));
+      // Inside the subnet and around it, but for neither it nor a half: no conflict.
+      ns.ipBatch(['route add 172.17.0.0/16 dev br1 proto 4', 'route add 172.0.0.0/8 dev br1 proto 4', 'route add 172.24.5.0/24 dev br1 proto 4']);
+    });
+
+    it('routes the whole subnet when only routes inside or around it exist', async () => {
+      const state = await manager().ensureRoute(VM_MAC);
+      expect(state).toMatchObject({ mode: 'whole', routes: ['172.16.0.0/12'] });
+      expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br0']);
+      expect(routes('proto', 'static')).toHaveLength(FOREIGN + 3);
+    });
+
+    it('still finds a route for the subnet itself: fail, split, and back to whole once it is gone', async () => {
+      ns.ip('route', 'add', '172.16.0.0/12', 'dev', 'br1', 'proto', 'static', 'metric', '7');
+      const err = await manager({ policy: 'fail' }).ensureRoute(VM_MAC).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'ERR_ROUTE_CONFLICT' });
+      expect((err as Error).message).toBe('172.16.0.0/12 is already routed by proto static dev br1; policy "fail" leaves it alone');
+      const m = manager();
+      expect(await m.ensureRoute(VM_MAC)).toMatchObject({ mode: 'split', routes: ['172.16.0.0/13', '172.24.0.0/13'] });
+      expect(m.routes().map((r) => `${r.dst}/${r.prefix} ${r.protocol}`).sort()).toEqual([
+        '172.16.0.0/12 4',
+        '172.16.0.0/13 176',
+        '172.24.0.0/13 176',
+      ]);
+      ns.ip('route', 'del', '172.16.0.0/12', 'proto', 'static');
+      expect(await m.ensureRoute(VM_MAC)).toMatchObject({ mode: 'whole', changed: true });
+      expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br0']);
+    });
+
+    it('finds a route for a half: the split is refused with the half named', async () => {
+      ns.ip('route', 'add', '172.16.0.0/12', 'dev', 'br1', 'proto', 'static');
+      ns.ip('route', 'add', '172.24.0.0/13', 'dev', 'br1', 'proto', 'boot');
+      const err = await manager().ensureRoute(VM_MAC).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'ERR_ROUTE_CONFLICT' });
+      expect((err as Error).message).toContain('and so is its half 172.24.0.0/13 (proto boot dev br1)');
+    });
+
+    it('a watcher restores a deleted route among them', async () => {
+      const m = manager();
+      const watcher = m.watch({ mac: VM_MAC }, { debounceMs: 50 });
+      await once(watcher, 'restored');
+      const restored = once(watcher, 'restored');
+      ns.ip('route', 'del', '172.16.0.0/12', 'proto', '176');
+      expect((await restored)[0]).toMatchObject({ mode: 'whole', changed: true });
+      expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br0']);
+      watcher.stop();
     });
   });
 
