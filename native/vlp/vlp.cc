@@ -3,6 +3,8 @@
 // into a caller-owned Uint32Array — nothing is allocated per call.
 #include "vlp/vlp.h"
 
+#include <cmath>
+
 #include "common/bytes.h"
 #include "common/errors.h"
 #include "vlp/crc32c.h"
@@ -12,16 +14,42 @@ namespace hostwire {
 
 namespace {
 
-// u64 from a JS number (exact up to 2^53) or BigInt.
-bool GetU64(napi_env env, napi_value v, uint64_t* out) {
-  double d;
-  if (napi_get_value_double(env, v, &d) == napi_ok) {
-    if (!(d >= 0) || d > 18446744073709551615.0 || d != static_cast<double>(static_cast<uint64_t>(d))) return false;
+// Frame-field argument problems, returned (not thrown) so the TS side builds
+// the same error the reference encoder throws: kFieldType | field for a value
+// of the wrong type (or a non-integer number), kFieldRange | field for an
+// integer outside the field's range. Fields in check order.
+enum Field : int { kFieldVersion = 0, kFieldStatus, kFieldPid, kFieldTimestamp, kFieldNonce, kFieldPayload };
+constexpr int kFieldType = 0x100;
+constexpr int kFieldRange = 0x200;
+
+bool IsInteger(double d) { return std::isfinite(d) && std::trunc(d) == d; }
+
+// An integer-valued JS number (not a bigint, not 1.5, not NaN); 0 or a field error.
+int GetInteger(napi_env env, napi_value v, int field, double* out) {
+  if (napi_get_value_double(env, v, out) != napi_ok || !IsInteger(*out)) return kFieldType | field;
+  return 0;
+}
+
+// u64 from an integer JS number (exact up to 2^53, then every double is an
+// integer) or a BigInt, at most `max`; 0 or a field error.
+int GetU64(napi_env env, napi_value v, int field, uint64_t max, uint64_t* out) {
+  napi_valuetype type;
+  napi_typeof(env, v, &type);
+  if (type == napi_number) {
+    double d;
+    napi_get_value_double(env, v, &d);
+    if (!IsInteger(d)) return kFieldType | field;
+    // 2^64 is the first double past u64: casting it (or more) is undefined behaviour.
+    if (d < 0 || d >= 18446744073709551616.0) return kFieldRange | field;
     *out = static_cast<uint64_t>(d);
-    return true;
+    return *out > max ? kFieldRange | field : 0;
   }
-  bool lossless;
-  return napi_get_value_bigint_uint64(env, v, out, &lossless) == napi_ok && lossless;
+  if (type == napi_bigint) {
+    bool lossless = false;
+    napi_get_value_bigint_uint64(env, v, out, &lossless);  // negative or wider than u64: not lossless
+    return !lossless || *out > max ? kFieldRange | field : 0;
+  }
+  return kFieldType | field;
 }
 
 napi_value Int(napi_env env, int v) {
@@ -30,37 +58,45 @@ napi_value Int(napi_env env, int v) {
   return r;
 }
 
-// encodeInto(out, offset, version, status, pid, timestamp, nonce, payload) -> Result
+// Reads and checks the frame's fields in order; 0, a field error, or a vlp::Result.
+int EncodeFields(napi_env env, napi_value* field, uint8_t* out) {
+  double version, status, pid;
+  uint64_t timestamp, nonce, payload;
+  int r;
+  if ((r = GetInteger(env, field[0], kFieldVersion, &version)) != 0) return r;
+  if ((r = GetInteger(env, field[1], kFieldStatus, &status)) != 0) return r;
+  if ((r = GetInteger(env, field[2], kFieldPid, &pid)) != 0) return r;
+  if (pid < 0 || pid > 4294967295.0) return kFieldRange | kFieldPid;
+  if ((r = GetU64(env, field[3], kFieldTimestamp, UINT64_MAX, &timestamp)) != 0) return r;
+  if ((r = GetU64(env, field[4], kFieldNonce, UINT64_MAX, &nonce)) != 0) return r;
+  if ((r = GetU64(env, field[5], kFieldPayload, version == vlp::kVersion2 ? UINT32_MAX : UINT64_MAX, &payload)) != 0) {
+    return r;
+  }
+  // Any other integer is simply not a version or status the wire knows.
+  const uint8_t wire_version = version == 1 || version == 2 ? static_cast<uint8_t>(version) : 0;
+  const uint8_t wire_status = status >= 0 && status <= 3 ? static_cast<uint8_t>(status) : 0xFF;
+  return static_cast<int>(vlp::Encode(out, wire_version, wire_status, static_cast<uint32_t>(pid), timestamp, nonce, payload));
+}
+
+// encodeInto(out, offset, version, status, pid, timestamp, nonce, payload) -> 0, a vlp::Result or a field error.
+// Bad `out`/`offset` throw; the frame's fields never do (see kFieldType).
 napi_value EncodeInto(napi_env env, napi_callback_info info) {
   size_t argc = 8;
   napi_value argv[8];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   uint8_t* out;
   size_t length;
-  uint32_t offset, version, status, pid;
-  uint64_t timestamp, nonce, payload;
-  if (argc < 8 || !BorrowBytes(env, argv[0], &out, &length) ||
-      napi_get_value_uint32(env, argv[1], &offset) != napi_ok ||
-      napi_get_value_uint32(env, argv[2], &version) != napi_ok ||
-      napi_get_value_uint32(env, argv[3], &status) != napi_ok ||
-      napi_get_value_uint32(env, argv[4], &pid) != napi_ok || !GetU64(env, argv[5], &timestamp) ||
-      !GetU64(env, argv[6], &nonce) || !GetU64(env, argv[7], &payload)) {
+  uint32_t offset;
+  if (argc < 8 || !BorrowBytes(env, argv[0], &out, &length) || napi_get_value_uint32(env, argv[1], &offset) != napi_ok) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE",
-                          "encodeInto(out: Uint8Array, offset, version, status, pid, timestamp, nonce, payload): "
-                          "integers (u64 fields as number or bigint)");
+                          "encodeInto(out: Uint8Array, offset, version, status, pid, timestamp, nonce, payload)");
     return nullptr;
   }
   if (offset > length || length - offset < vlp::kFrameSize) {
     napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "a VLP frame needs 32 bytes at offset");
     return nullptr;
   }
-  if (version == vlp::kVersion2 && payload > UINT32_MAX) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "a VLP v0.2 payload is a u32");
-    return nullptr;
-  }
-  if (status > 255) return Int(env, static_cast<int>(vlp::Result::kBadStatus));
-  return Int(env, static_cast<int>(vlp::Encode(out + offset, static_cast<uint8_t>(version),
-                                                static_cast<uint8_t>(status), pid, timestamp, nonce, payload)));
+  return Int(env, EncodeFields(env, argv + 2, out + offset));
 }
 
 // decodeInto(bytes, offset, length, fields: Uint32Array(11), strictV2) -> Result

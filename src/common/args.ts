@@ -44,5 +44,6 @@ export function checkInteger(name: string, value: unknown, min: number, max: num
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
   return `an instance of ${(value as object).constructor?.name ?? 'Object'}`;
 }
