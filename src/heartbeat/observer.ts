@@ -41,8 +41,6 @@ export interface ObserverOptions {
   allowedUids?: readonly number[] | 'any';
   /** Datagrams per recvmmsg() (default 256). */
   batchSize?: number;
-  /** SO_RCVBUF in bytes (the kernel's default when omitted); see the README on `max_dgram_qlen`. */
-  receiveBufferSize?: number;
 }
 
 export interface AgentSnapshot {
@@ -229,7 +227,6 @@ export class Observer extends EventEmitter<ObserverEvents> implements Disposable
       credentials: true, // uid checks and process identity need the kernel's word on every sender
       batchSize: options.batchSize ?? 256,
       messageSize: 64, // a frame is 32 bytes; anything longer is counted by its real length
-      receiveBufferSize: options.receiveBufferSize,
       onBatch: (batch) => this.#onBatch(batch),
     });
     this.#receiver.on('error', (err) => this.emit('error', err));
