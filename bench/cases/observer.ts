@@ -3,12 +3,14 @@
 // blast: N sender processes flood valid frames; reports frames/s decoded and tracked.
 // steady: N agents at 1 Hz; reports the observer's CPU use.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { Observer } from '../../src/heartbeat/index.js';
 
 const [binary, mode, nText, secondsText, socketPath] = process.argv.slice(2) as [string, 'blast' | 'steady', string, string, string];
 const seconds = Number(secondsText);
 const observer = Observer.listen(socketPath, { verifyPid: mode === 'blast', stallAfterMs: 5000, maxAgents: 10_000 });
-const load = spawn('taskset', ['-c', '1', binary, mode, nText, socketPath, String(seconds + 2)], { stdio: ['ignore', 'pipe', 'inherit'] });
+// Its own process group, so that stopping it stops every sender it forked (none may spill into the next run).
+const load = spawn('taskset', ['-c', '1', binary, mode, nText, socketPath, String(seconds + 2)], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
 await new Promise<void>((resolve) => load.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
 await new Promise((r) => setTimeout(r, 500)); // let every sender get going
 const c0 = observer.counters;
@@ -18,14 +20,16 @@ await new Promise((r) => setTimeout(r, seconds * 1000));
 const elapsed = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 const c1 = observer.counters;
-load.kill('SIGTERM');
+const stopped = once(load, 'exit');
+process.kill(-load.pid!, 'SIGTERM');
+await stopped;
 const agents = observer.snapshot().agents.length;
 observer.close();
 console.log(
   JSON.stringify({
     framesPerSec: (c1.accepted - c0.accepted) / elapsed,
     datagramsPerSec: (c1.datagrams - c0.datagrams) / elapsed,
-    rejected: c1.nonceRejected + c1.authFailures,
+    rejected: c1.nonceRejected + c1.restartRejected + c1.authFailures + c1.uidRejected,
     cpuPercent: ((cpu.user + cpu.system) / 1e6 / elapsed) * 100,
     agents,
   }),

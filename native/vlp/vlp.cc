@@ -3,6 +3,8 @@
 // into a caller-owned Uint32Array — nothing is allocated per call.
 #include "vlp/vlp.h"
 
+#include <cmath>
+
 #include "common/bytes.h"
 #include "common/errors.h"
 #include "common/integer_arg.h"
@@ -13,47 +15,91 @@ namespace hostwire {
 
 namespace {
 
+// Frame-field argument problems, returned (not thrown) so the TS side builds
+// the same error the reference encoder throws. Node's integer rule
+// (validateInteger): kFieldType | field for a value that is not a number (or,
+// for u64 fields, a bigint); kFieldRange | field for NaN, ±Infinity, a fraction
+// or an integer outside the field's range. Fields in check order.
+enum Field : int { kFieldVersion = 0, kFieldStatus, kFieldPid, kFieldTimestamp, kFieldNonce, kFieldPayload };
+constexpr int kFieldType = 0x100;
+constexpr int kFieldRange = 0x200;
+
+bool IsInteger(double d) { return std::isfinite(d) && std::trunc(d) == d; }
+
+// An integer JS number in [0, max]; 0 or a field error.
+int GetInteger(napi_env env, napi_value v, int field, double max, double* out) {
+  if (napi_get_value_double(env, v, out) != napi_ok) return kFieldType | field;
+  if (!IsInteger(*out) || *out < 0 || *out > max) return kFieldRange | field;
+  return 0;
+}
+
+// u64 from an integer JS number (exact up to 2^53, then every double is an
+// integer) or a BigInt, at most `max`; 0 or a field error.
+int GetU64(napi_env env, napi_value v, int field, uint64_t max, uint64_t* out) {
+  napi_valuetype type;
+  napi_typeof(env, v, &type);
+  if (type == napi_number) {
+    double d;
+    napi_get_value_double(env, v, &d);
+    if (!IsInteger(d)) return kFieldRange | field;
+    // 2^64 is the first double past u64: casting it (or more) is undefined behaviour.
+    if (d < 0 || d >= 18446744073709551616.0) return kFieldRange | field;
+    *out = static_cast<uint64_t>(d);
+    return *out > max ? kFieldRange | field : 0;
+  }
+  if (type == napi_bigint) {
+    bool lossless = false;
+    napi_get_value_bigint_uint64(env, v, out, &lossless);  // negative or wider than u64: not lossless
+    return !lossless || *out > max ? kFieldRange | field : 0;
+  }
+  return kFieldType | field;
+}
+
 napi_value Int(napi_env env, int v) {
   napi_value r;
   napi_create_int32(env, v, &r);
   return r;
 }
 
-// encodeInto(out, offset, version, status, pid, timestamp, nonce, payload) -> Result
+// Reads and checks the frame's fields in order; 0, a field error, or a vlp::Result.
+int EncodeFields(napi_env env, napi_value* field, uint8_t* out) {
+  double version, status, pid;
+  uint64_t timestamp, nonce, payload;
+  int r;
+  if ((r = GetInteger(env, field[0], kFieldVersion, 255, &version)) != 0) return r;
+  if ((r = GetInteger(env, field[1], kFieldStatus, 255, &status)) != 0) return r;
+  if ((r = GetInteger(env, field[2], kFieldPid, 4294967295.0, &pid)) != 0) return r;
+  if ((r = GetU64(env, field[3], kFieldTimestamp, UINT64_MAX, &timestamp)) != 0) return r;
+  if ((r = GetU64(env, field[4], kFieldNonce, UINT64_MAX, &nonce)) != 0) return r;
+  if ((r = GetU64(env, field[5], kFieldPayload, version == vlp::kVersion2 ? UINT32_MAX : UINT64_MAX, &payload)) != 0) {
+    return r;
+  }
+  // A byte the wire does not know as a version or status is Encode's BadVersion / BadStatus.
+  return static_cast<int>(vlp::Encode(out, static_cast<uint8_t>(version), static_cast<uint8_t>(status),
+                                      static_cast<uint32_t>(pid), timestamp, nonce, payload));
+}
+
+// encodeInto(out, offset, version, status, pid, timestamp, nonce, payload) -> 0, a vlp::Result or a field error.
+// Bad `out`/`offset` throw; the frame's fields never do (see kFieldType).
 napi_value EncodeInto(napi_env env, napi_callback_info info) {
   size_t argc = 8;
   napi_value argv[8];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   uint8_t* out;
   size_t length;
-  double offset, version, status, pid;
-  uint64_t timestamp, nonce, payload;
+  double offset;
   if (argc < 8 || !BorrowBytes(env, argv[0], &out, &length)) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "encodeInto(out: Uint8Array, offset, version, status, pid, timestamp, nonce, payload)");
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE",
+                          "encodeInto(out: Uint8Array, offset, version, status, pid, timestamp, nonce, payload)");
     return nullptr;
   }
   if (length < vlp::kFrameSize) {
     napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "a VLP frame needs 32 bytes at offset");
     return nullptr;
   }
-  // Each number is checked as read: a status of 2^32 must not wrap to Ok, nor an offset to 0.
-  if (!ReadIntegerArg(env, argv[1], "offset", 0, static_cast<double>(length - vlp::kFrameSize), &offset) ||
-      !ReadIntegerArg(env, argv[2], "version", 0, 255, &version) ||
-      !ReadIntegerArg(env, argv[3], "status", 0, 255, &status) ||
-      !ReadIntegerArg(env, argv[4], "pid", 0, 4294967295.0, &pid)) {
-    return nullptr;
-  }
-  if (!ReadU64Arg(env, argv[5], "timestamp", &timestamp) || !ReadU64Arg(env, argv[6], "nonce", &nonce) ||
-      !ReadU64Arg(env, argv[7], "payload", &payload)) {
-    return nullptr;
-  }
-  if (version == vlp::kVersion2 && payload > UINT32_MAX) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "a VLP v0.2 payload is a u32");
-    return nullptr;
-  }
-  return Int(env, static_cast<int>(vlp::Encode(out + static_cast<size_t>(offset), static_cast<uint8_t>(version),
-                                                static_cast<uint8_t>(status), static_cast<uint32_t>(pid), timestamp,
-                                                nonce, payload)));
+  // Checked as read: an offset of 2^32 must not wrap to 0.
+  if (!ReadIntegerArg(env, argv[1], "offset", 0, static_cast<double>(length - vlp::kFrameSize), &offset)) return nullptr;
+  return Int(env, EncodeFields(env, argv + 2, out + static_cast<size_t>(offset)));
 }
 
 // decodeInto(bytes, offset, length, fields: Uint32Array(11), strictV2) -> Result

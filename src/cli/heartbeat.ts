@@ -52,6 +52,7 @@ async function beat(options: BeatOptions, command: Command): Promise<void> {
 interface WatchOptions {
   socket: string;
   stallMs: number;
+  acceptV1?: boolean;
   durationMs?: number;
   json?: boolean;
 }
@@ -72,21 +73,25 @@ function renderTable(observer: Observer): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const lines = [header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
   const errors = Object.values(counters.decodeErrors).reduce((a, b) => a + b, 0);
-  lines.push('', `datagrams ${counters.datagrams}  accepted ${counters.accepted}  decode errors ${errors}  auth failures ${counters.authFailures}  stalls ${counters.stalls}`);
+  lines.push(
+    '',
+    `datagrams ${counters.datagrams}  accepted ${counters.accepted}  decode errors ${errors}  auth failures ${counters.authFailures}  uid rejected ${counters.uidRejected}  stalls ${counters.stalls}`,
+    `nonce rejected ${counters.nonceRejected}  restarts rejected ${counters.restartRejected}  pid reuses ${counters.pidReuses}  refused (full) ${counters.capacityRefused}  evictions ${counters.evictions}`,
+  );
   return lines.join('\n');
 }
 
 async function watch(options: WatchOptions): Promise<void> {
-  const observer = Observer.listen(options.socket, { stallAfterMs: options.stallMs });
+  const observer = Observer.listen(options.socket, { stallAfterMs: options.stallMs, versions: options.acceptV1 ? [1, 2] : [2] });
   const live = !options.json && process.stdout.isTTY === true;
   if (options.json) {
-    printJson({ event: 'listening', socket: options.socket, stallAfterMs: options.stallMs });
+    printJson({ event: 'listening', socket: options.socket, stallAfterMs: options.stallMs, versions: observer.versions });
     for (const event of ['join', 'stall', 'recovered', 'terminal', 'evicted'] as const) {
       observer.on(event, (a: AgentSnapshot) => printJson({ event, ...jsonSafe(a) }));
     }
     observer.on('status', (a, previous) => printJson({ event: 'status', previous, ...jsonSafe(a) }));
   } else {
-    printLine(`watching ${options.socket} (stall after ${options.stallMs} ms; Ctrl-C to stop)`);
+    printLine(`watching ${options.socket} (VLP ${observer.versions.map((v) => `v0.${v}`).join(' and ')}; stall after ${options.stallMs} ms; Ctrl-C to stop)`);
     if (!live) {
       observer.on('join', (a) => printLine(`join       pid ${a.pid} ${a.status}`));
       observer.on('status', (a, p) => printLine(`status     pid ${a.pid} ${p} → ${a.status}`));
@@ -185,6 +190,7 @@ export function registerHeartbeatCommands(program: Command): void {
     .requiredOption('--socket <path>', 'socket path to bind, or @name', socketPath)
     .option('--stall-ms <n>', 'silence before an agent is stalled (1 to 2147483647)', duration(1), 3000)
     .option('--duration-ms <n>', 'stop after this many milliseconds (at most 2147483647)', duration())
+    .option('--accept-v1', 'also accept VLP v0.1 agents (by default only v0.2, as the spec requires)')
     .option('--json', 'one JSON object per event line, then a stats object')
     .action(watch);
 }

@@ -2,6 +2,8 @@ export { Agent, type AgentOptions, type AgentStats } from './agent.js';
 export {
   Observer,
   nonceAdvances,
+  NONCE_WRAP_WINDOW,
+  EVICT_AFTER_STALLS,
   type ObserverOptions,
   type AgentSnapshot,
   type ObserverCounters,

@@ -2,7 +2,8 @@
 // reference codec, without allocating on the hot paths.
 import { native } from '../native.js';
 import { FRAME_SIZE, VLP_V2, type StatusCode, type VlpVersion } from './constants.js';
-import { describeKind, kindOfResult, VlpDecodeError, VlpEncodeError } from './errors.js';
+import { invalidArg } from '../common/args.js';
+import { describeKind, encodeError, kindOfResult, VlpDecodeError } from './errors.js';
 import type { VlpFrame } from './frame.js';
 
 const vlp = native.vlp;
@@ -35,13 +36,15 @@ export function crc32cTable(bytes: Uint8Array): number {
   return vlp.crc32cTable(bytes);
 }
 
-/** Encodes into `out` at `offset` (32 bytes); throws VlpEncodeError on invalid input. */
+/**
+ * Encodes into `out` at `offset` (32 bytes). Throws VlpEncodeError for a frame
+ * the wire cannot carry, ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE for a field
+ * of the wrong type or range (never wraps); the reference encoder throws the same.
+ */
 export function encodeInto(out: Uint8Array, offset: number, frame: VlpFrame): void {
+  if (typeof frame !== 'object' || frame === null) throw invalidArg('frame', 'an object', frame);
   const r = vlp.encodeInto(out, offset, frame.version, frame.status, frame.pid, frame.timestamp, frame.nonce, frame.payload);
-  if (r !== 0) {
-    const kind = kindOfResult(r);
-    throw new VlpEncodeError(kind, describeKind(kind));
-  }
+  if (r !== 0) throw encodeError(r, frame);
 }
 
 export function encodeFrame(frame: VlpFrame): Buffer {

@@ -1,4 +1,5 @@
 // Decode errors, named exactly as the VLP spec names them, in its order.
+import { invalidArg, outOfRange } from '../common/args.js';
 
 export const DECODE_ERROR_KINDS = Object.freeze([
   'BadLength', // not exactly 32 bytes (a datagram-level check before the spec's list)
@@ -34,7 +35,7 @@ export class VlpDecodeError extends Error {
   }
 }
 
-/** Invalid input to the encoder (Stall, reserved pid/timestamp, terminal nonce without Critical). */
+/** A frame the wire cannot carry (unknown version, Stall, reserved pid/timestamp, terminal nonce without Critical). */
 export class VlpEncodeError extends TypeError {
   readonly code = 'ERR_VLP_ENCODE';
   constructor(
@@ -67,4 +68,40 @@ export function describeKind(kind: DecodeErrorKind): string {
     case 'BadNonce':
       return 'NONCE_TERMINAL is allowed only with Critical';
   }
+}
+
+/**
+ * Frame fields in the order both encoders check them. The addon reports a
+ * field it cannot encode as FIELD_TYPE | index or FIELD_RANGE | index (see
+ * native/vlp/vlp.cc); both encoders throw the error built here.
+ */
+export const ENCODE_FIELDS = Object.freeze(['version', 'status', 'pid', 'timestamp', 'nonce', 'payload'] as const);
+export type EncodeField = (typeof ENCODE_FIELDS)[number];
+export const FIELD_TYPE = 0x100;
+export const FIELD_RANGE = 0x200;
+
+const U8_RANGE = '>= 0 and <= 255';
+const U32_RANGE = '>= 0 and <= 4294967295';
+const U64_RANGE = '>= 0 and <= 18446744073709551615';
+
+/** Not a number (or, for u64 fields, a bigint): ERR_INVALID_ARG_TYPE. */
+export function fieldTypeError(field: EncodeField, frame: { readonly [K in EncodeField]?: unknown }): TypeError {
+  const u64 = field === 'timestamp' || field === 'nonce' || field === 'payload';
+  return invalidArg(`frame.${field}`, u64 ? 'a number or a bigint' : 'a number', frame[field]);
+}
+
+/** An integer the field cannot hold: ERR_OUT_OF_RANGE. A v0.2 payload is a u32. */
+export function fieldRangeError(field: EncodeField, frame: { readonly [K in EncodeField]?: unknown }): RangeError {
+  if (field === 'version' || field === 'status') return outOfRange(`frame.${field}`, U8_RANGE, frame[field]);
+  const u32 = field === 'pid' || (field === 'payload' && frame.version === 2);
+  return outOfRange(`frame.${field}`, u32 ? U32_RANGE : U64_RANGE, frame[field]);
+}
+
+/** The error for a non-zero result of the addon's encodeInto. */
+export function encodeError(result: number, frame: { readonly [K in EncodeField]?: unknown }): Error {
+  const field = ENCODE_FIELDS[result & 0xff];
+  if ((result & FIELD_TYPE) !== 0 && field !== undefined) return fieldTypeError(field, frame);
+  if ((result & FIELD_RANGE) !== 0 && field !== undefined) return fieldRangeError(field, frame);
+  const kind = kindOfResult(result);
+  return new VlpEncodeError(kind, describeKind(kind));
 }

@@ -1,8 +1,8 @@
 // The TypeScript reference codec: the same rules as the addon, in plain JS,
 // for decoding where the addon is not loaded and as a cross-check in tests.
-import { checkInteger, invalidArg, outOfRange } from '../common/args.js';
 import { FRAME_SIZE, MAGIC, NONCE_TERMINAL, Status, TIMESTAMP_RESERVED, VLP_V1, VLP_V2, type StatusCode } from './constants.js';
-import { describeKind, VlpDecodeError, VlpEncodeError, type DecodeErrorKind } from './errors.js';
+import { invalidArg } from '../common/args.js';
+import { describeKind, fieldRangeError, fieldTypeError, VlpDecodeError, VlpEncodeError, type DecodeErrorKind, type EncodeField } from './errors.js';
 import type { VlpFrame } from './frame.js';
 
 const CRC_TABLE = (() => {
@@ -22,8 +22,11 @@ export function referenceCrc32c(bytes: Uint8Array): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
+const U32_MAX = 0xffff_ffffn;
+const U64_MAX = 0xffff_ffff_ffff_ffffn;
+
 function fieldError(status: number, pid: number, timestamp: bigint, nonce: bigint): DecodeErrorKind | null {
-  if (status > Status.Stall) return 'BadStatus';
+  if (status < 0 || status > Status.Stall) return 'BadStatus';
   if (status === Status.Stall) return 'StallOnWire';
   if (pid <= 1) return 'BadPid';
   if (timestamp === TIMESTAMP_RESERVED) return 'BadTimestamp';
@@ -31,39 +34,60 @@ function fieldError(status: number, pid: number, timestamp: bigint, nonce: bigin
   return null;
 }
 
-const U64_MAX = 0xffff_ffff_ffff_ffffn;
+type Checked<T> = T | TypeError | RangeError;
 
-/** The addon's argument rules: numbers never wrap into the frame's fields. */
-function checkNumbers(frame: VlpFrame): void {
-  checkInteger('version', frame.version, 0, 0xff);
-  checkInteger('status', frame.status, 0, 0xff);
-  checkInteger('pid', frame.pid, 0, 0xffff_ffff);
-  for (const name of ['timestamp', 'nonce', 'payload'] as const) {
-    const value: unknown = frame[name];
-    if (typeof value !== 'bigint') throw invalidArg(name, 'a bigint', value);
-    if (value < 0n || value > U64_MAX) throw outOfRange(name, `>= 0 and <= ${U64_MAX}`, value);
-  }
-  if (frame.version === VLP_V2 && frame.payload > 0xffff_ffffn) throw outOfRange('payload', 'a u32 in VLP v0.2', frame.payload);
+// Node's integer rule: not a number is the type error; NaN, a fraction or a
+// value outside [0, max] is the range error.
+function integerField(field: EncodeField, frame: VlpFrame, max: number): Checked<number> {
+  const value: unknown = frame[field];
+  if (typeof value !== 'number') return fieldTypeError(field, frame);
+  return Number.isInteger(value) && value >= 0 && value <= max ? value : fieldRangeError(field, frame);
 }
 
+// A u64 field: an integer number or a bigint in 0..max.
+function u64Field(field: EncodeField, frame: VlpFrame, max: bigint): Checked<bigint> {
+  const value: unknown = frame[field];
+  if (typeof value === 'number' && !Number.isInteger(value)) return fieldRangeError(field, frame);
+  if (typeof value !== 'number' && typeof value !== 'bigint') return fieldTypeError(field, frame);
+  const n = BigInt(value);
+  return n < 0n || n > max ? fieldRangeError(field, frame) : n;
+}
+
+/**
+ * Encodes a frame into a new 32-byte array. Refuses exactly what the native
+ * encoder refuses, with the same errors, checked in the same order: each
+ * field's type and range first (version, status, pid, timestamp, nonce,
+ * payload), then the wire rules (BadVersion, then the decoder's field rules).
+ */
 export function referenceEncode(frame: VlpFrame): Uint8Array {
-  checkNumbers(frame);
-  if (frame.version !== VLP_V1 && frame.version !== VLP_V2) throw new VlpEncodeError('BadVersion', describeKind('BadVersion'));
-  const problem = fieldError(frame.status, frame.pid, frame.timestamp, frame.nonce);
+  if (typeof frame !== 'object' || frame === null) throw invalidArg('frame', 'an object', frame);
+  const version = integerField('version', frame, 0xff);
+  if (typeof version !== 'number') throw version;
+  const status = integerField('status', frame, 0xff);
+  if (typeof status !== 'number') throw status;
+  const pid = integerField('pid', frame, 0xffff_ffff);
+  if (typeof pid !== 'number') throw pid;
+  const timestamp = u64Field('timestamp', frame, U64_MAX);
+  if (typeof timestamp !== 'bigint') throw timestamp;
+  const nonce = u64Field('nonce', frame, U64_MAX);
+  if (typeof nonce !== 'bigint') throw nonce;
+  const payload = u64Field('payload', frame, version === VLP_V2 ? U32_MAX : U64_MAX);
+  if (typeof payload !== 'bigint') throw payload;
+  const problem = version !== VLP_V1 && version !== VLP_V2 ? 'BadVersion' : fieldError(status, pid, timestamp, nonce);
   if (problem) throw new VlpEncodeError(problem, describeKind(problem));
   const out = new Uint8Array(FRAME_SIZE);
   const view = new DataView(out.buffer);
   out[0] = MAGIC[0];
   out[1] = MAGIC[1];
-  out[2] = frame.version;
-  out[3] = frame.status;
-  view.setUint32(4, frame.pid, true);
-  view.setBigUint64(8, frame.timestamp, true);
-  view.setBigUint64(16, frame.nonce, true);
-  if (frame.version === VLP_V1) {
-    view.setBigUint64(24, frame.payload, true);
+  out[2] = version;
+  out[3] = status;
+  view.setUint32(4, pid, true);
+  view.setBigUint64(8, timestamp, true);
+  view.setBigUint64(16, nonce, true);
+  if (version === VLP_V1) {
+    view.setBigUint64(24, payload, true);
   } else {
-    view.setUint32(24, Number(frame.payload), true);
+    view.setUint32(24, Number(payload), true);
     view.setUint32(28, referenceCrc32c(out.subarray(0, 28)), true);
   }
   return out;

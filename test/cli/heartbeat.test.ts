@@ -19,9 +19,9 @@ describe('hostwire beat / watch', () => {
     expect(observer.snapshot().agents[0]).toMatchObject({ status: 'degraded', payload: 42n });
   });
 
-  it('beat --vlp 1 is decoded by the observer; beat with nobody listening exits 1 and says why', async () => {
+  it('beat --vlp 1 is decoded by an observer accepting v0.1; beat with nobody listening exits 1 and says why', async () => {
     const sock = path.join(tempDir(), 'v1.sock');
-    using observer = Observer.listen(sock);
+    using observer = Observer.listen(sock, { versions: [1, 2] });
     expect((await runCli(['beat', '--socket', sock, '--vlp', '1', '--interval-ms', '0'])).code).toBe(0);
     await expect.poll(() => observer.snapshot().agents[0]?.version).toBe(1);
     const none = await runCli(['beat', '--socket', path.join(tempDir(), 'none.sock'), '--count', '2', '--interval-ms', '0']);
@@ -52,6 +52,27 @@ describe('hostwire beat / watch', () => {
     expect(stall).toMatchObject({ pid: agent.pid, stalled: true });
     expect(stall.silentForMs as number).toBeGreaterThanOrEqual(300);
     expect(events.at(-1)).toMatchObject({ event: 'stats', stopped: 'SIGINT', stalls: 1 });
+  });
+
+  it('watch takes v0.2 only unless --accept-v1; the final stats carry every counter', async () => {
+    const watchV1 = async (flags: string[]) => {
+      const sock = path.join(tempDir(), 'watch-v1.sock');
+      const watcher = startCli(['watch', '--socket', sock, '--duration-ms', '3000', '--json', ...flags]);
+      const done = finish(watcher);
+      let out = '';
+      watcher.stdout!.on('data', (d: Buffer) => (out += d));
+      await expect.poll(() => out.includes('"listening"'), { timeout: 15_000 }).toBe(true);
+      expect((await runCli(['beat', '--socket', sock, '--vlp', '1', '--interval-ms', '0'])).code).toBe(0);
+      const result = await done;
+      return result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    };
+    const [strict, lenient] = await Promise.all([watchV1([]), watchV1(['--accept-v1'])]);
+    expect(strict[0]).toMatchObject({ event: 'listening', versions: [2] });
+    expect(strict.some((e) => e.event === 'join')).toBe(false);
+    expect(strict.at(-1)).toMatchObject({ event: 'stats', datagrams: 1, accepted: 0, decodeErrors: { BadVersion: 1 }, uidRejected: 0, restartRejected: 0, pidReuses: 0, capacityRefused: 0 });
+    expect(lenient[0]).toMatchObject({ event: 'listening', versions: [1, 2] });
+    expect(lenient.find((e) => e.event === 'join')).toMatchObject({ version: 1 });
+    expect(lenient.at(-1)).toMatchObject({ event: 'stats', accepted: 1 });
   });
 
   it('demo: a killed agent stalls and a crashing one sends its terminal frame', async () => {

@@ -156,7 +156,7 @@ describe('every command routes its option values through the shared parsers', ()
     visit(createProgram(), '');
     // Subnets, interface names and MAC addresses are parsed by the routing layer's own parsers.
     expect(unparsed.sort()).toEqual(
-      ['fdb --master', 'route ensure --bridge', 'route ensure --mac', 'route ensure --subnet', 'route remove --subnet', 'route show --subnet'].sort(),
+      ['fdb --master', 'route ensure --bridge', 'route ensure --device', 'route ensure --mac', 'route ensure --subnet', 'route remove --subnet', 'route show --subnet'].sort(),
     );
   });
 });
@@ -221,7 +221,7 @@ describe('hostwire exits 2 on a usage error, before doing anything', () => {
 
   it('beat --vlp 1 takes a payload beyond a u32, which v0.2 refuses', async () => {
     const sock = path.join(tempDir(), 'v1.sock');
-    using observer = Observer.listen(sock);
+    using observer = Observer.listen(sock, { versions: [1, 2] });
     const v2 = await runCli(['beat', '--socket', sock, '--payload', '4294967296']);
     expect(v2.code).toBe(2);
     expect(v2.stderr).toContain("option '--payload <n>' argument '4294967296' is invalid. Expected a decimal integer from 0 to 4294967295 with --vlp 2.");

@@ -70,9 +70,9 @@ describe('agent → observer over real sockets', () => {
     expect(nonceAdvances(0, 5, 0, 4)).toBe(false);
   });
 
-  it('v0.1 caps the nonce at NONCE_TERMINAL-1 and the observer decodes v0.1 frames', async () => {
+  it('v0.1 caps the nonce at NONCE_TERMINAL-1 and an observer accepting v0.1 decodes its frames', async () => {
     const sock = path.join(tempDir(), 'v1.sock');
-    using observer = Observer.listen(sock);
+    using observer = Observer.listen(sock, { versions: [1, 2] });
     using agent = Agent.connect(sock, { version: 1 });
     expect(agent.beat(Status.Degraded, 2 ** 40).ok).toBe(true);
     agent.setNextNonce(NONCE_TERMINAL - 1n);
@@ -193,29 +193,6 @@ describe('agent → observer over real sockets', () => {
     expect(metrics).toContain('hostwire_vlp_decode_errors_total{kind="BadLength"} 3');
     expect(metrics).toContain('hostwire_vlp_nonce_rejected_total 1');
     expect(metrics).toContain(`hostwire_vlp_agent_status{pid="${process.pid}"} 0`);
-  });
-
-  it('evicts at maxAgents: terminal agents first, then the one silent the longest', async () => {
-    const sock = path.join(tempDir(), 'evict.sock');
-    using observer = Observer.listen(sock, { maxAgents: 2, verifyPid: false });
-    using sender = DgramSender.connect(sock);
-    const frame = (pid: number, nonce = 1n, status: number = Status.Ok) =>
-      encodeFrame({ version: 2, status: status as 0, pid, timestamp: 1n, nonce, payload: 0n });
-    const evicted: number[] = [];
-    observer.on('evicted', (a) => evicted.push(a.pid));
-    sender.send(frame(100));
-    sender.send(frame(101));
-    sender.send(frame(100, NONCE_TERMINAL, Status.Critical)); // 100 says goodbye
-    sender.send(frame(102)); // evicts 100 (terminal) although 101 is older
-    await expect.poll(() => evicted.length).toBe(1);
-    expect(evicted).toEqual([100]);
-    await new Promise((r) => setTimeout(r, 5));
-    sender.send(frame(102, 2n));
-    sender.send(frame(103)); // evicts 101, silent the longest
-    await expect.poll(() => evicted.length).toBe(2);
-    expect(evicted).toEqual([100, 101]);
-    expect(observer.snapshot().agents.map((a) => a.pid)).toEqual([102, 103]);
-    expect(observer.counters.evictions).toBe(2);
   });
 
   it('an agent in a worker thread reports the process’s own pid, which the kernel confirms', async () => {

@@ -102,7 +102,7 @@ describe('VLP codec numbers are checked, never wrapped', () => {
       const frame = { ...base, [field]: value } as VlpFrame;
       for (const encode of [encodeFrame, referenceEncode]) {
         expect(() => encode(frame), `${encode.name} ${field}`).toThrow(
-          expect.objectContaining({ code: 'ERR_OUT_OF_RANGE', message: expect.stringContaining(`"${field}"`) }),
+          expect.objectContaining({ code: 'ERR_OUT_OF_RANGE', message: expect.stringContaining(`"frame.${field}"`) }),
         );
       }
     }
