@@ -338,11 +338,11 @@ describe('MachineStore lock', () => {
   it.each([
     [{ lockWaitMs: -1 }, 'ERR_OUT_OF_RANGE'],
     [{ lockWaitMs: 2 ** 31 }, 'ERR_OUT_OF_RANGE'],
-    [{ lockWaitMs: 1.5 }, 'ERR_INVALID_ARG_TYPE'],
+    [{ lockWaitMs: 1.5 }, 'ERR_OUT_OF_RANGE'],
     [{ lockWaitMs: '100' }, 'ERR_INVALID_ARG_TYPE'],
     [{ maxConfigBytes: 0 }, 'ERR_OUT_OF_RANGE'],
     [{ maxConfigBytes: 2 ** 30 + 1 }, 'ERR_OUT_OF_RANGE'],
-    [{ maxConfigBytes: Number.NaN }, 'ERR_INVALID_ARG_TYPE'],
+    [{ maxConfigBytes: Number.NaN }, 'ERR_OUT_OF_RANGE'],
     [{ signal: 'stop' }, 'ERR_INVALID_ARG_TYPE'],
   ])('refuses the option %o with %s before touching the filesystem', async (options, code) => {
     const baseDir = path.join(tempDir(), 'machines');
