@@ -156,6 +156,7 @@ export interface NativeVlp {
   crc32c(data: Uint8Array): number;
   crc32cTable(data: Uint8Array): number;
   readonly crc32cHardware: boolean;
+  readonly crc32cImplementation: 'sse4.2' | 'armv8-crc' | 'table';
 }
 
 export interface NativeHeartbeatAgent {

@@ -4,6 +4,10 @@
 
 #if defined(__x86_64__)
 #include <nmmintrin.h>
+#elif defined(__aarch64__)
+#include <arm_acle.h>
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
 #endif
 
 namespace hostwire {
@@ -52,16 +56,42 @@ bool DetectSse42() {
 }
 #endif
 
-using CrcFn = uint32_t (*)(const uint8_t*, size_t);
-
-CrcFn Choose() {
-#if defined(__x86_64__)
-  if (DetectSse42()) return Crc32cSse42;
-#endif
-  return Crc32cTable;
+#if defined(__aarch64__)
+// ARMv8 CRC32 instructions are optional before ARMv8.1: only this function is
+// built for them, and it runs only when the kernel reports HWCAP_CRC32.
+__attribute__((target("+crc"))) uint32_t Crc32cArmv8(const uint8_t* data, size_t length) {
+  uint32_t crc = 0xFFFFFFFFu;
+  while (length >= 8) {
+    uint64_t word;
+    memcpy(&word, data, 8);
+    crc = __crc32cd(crc, word);
+    data += 8;
+    length -= 8;
+  }
+  while (length-- > 0) crc = __crc32cb(crc, *data++);
+  return crc ^ 0xFFFFFFFFu;
 }
 
-const CrcFn kCrc = Choose();
+bool DetectArmv8Crc() { return (getauxval(AT_HWCAP) & HWCAP_CRC32) != 0; }
+#endif
+
+using CrcFn = uint32_t (*)(const uint8_t*, size_t);
+
+struct Implementation {
+  CrcFn fn;
+  const char* name;
+};
+
+Implementation Choose() {
+#if defined(__x86_64__)
+  if (DetectSse42()) return {Crc32cSse42, "sse4.2"};
+#elif defined(__aarch64__)
+  if (DetectArmv8Crc()) return {Crc32cArmv8, "armv8-crc"};
+#endif
+  return {Crc32cTable, "table"};
+}
+
+const Implementation kCrc = Choose();
 
 }  // namespace
 
@@ -83,8 +113,10 @@ uint32_t Crc32cTable(const uint8_t* data, size_t length) {
   return crc ^ 0xFFFFFFFFu;
 }
 
-uint32_t Crc32c(const uint8_t* data, size_t length) { return kCrc(data, length); }
+uint32_t Crc32c(const uint8_t* data, size_t length) { return kCrc.fn(data, length); }
 
-bool Crc32cHardware() { return kCrc != Crc32cTable; }
+bool Crc32cHardware() { return kCrc.fn != Crc32cTable; }
+
+const char* Crc32cImplementation() { return kCrc.name; }
 
 }  // namespace hostwire

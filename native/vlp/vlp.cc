@@ -179,6 +179,7 @@ void InitVlp(Napi::Env env, Napi::Object exports) {
   SetFunction(env, vlp, "crc32c", CrcFast);
   SetFunction(env, vlp, "crc32cTable", CrcTable);
   vlp.Set("crc32cHardware", Napi::Boolean::New(env, Crc32cHardware()));
+  vlp.Set("crc32cImplementation", Napi::String::New(env, Crc32cImplementation()));
   exports.Set("vlp", vlp);
 }
 

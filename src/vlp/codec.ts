@@ -29,7 +29,7 @@ export function crc32c(bytes: Uint8Array): number {
 }
 
 /** Which CRC-32C implementation the addon chose at run time. */
-export const crc32cImplementation: 'sse4.2' | 'table' = vlp.crc32cHardware ? 'sse4.2' : 'table';
+export const crc32cImplementation: 'sse4.2' | 'armv8-crc' | 'table' = vlp.crc32cImplementation;
 
 /** The table implementation, whatever the CPU (for tests and benchmarks). */
 export function crc32cTable(bytes: Uint8Array): number {
