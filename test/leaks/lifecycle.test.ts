@@ -43,7 +43,8 @@ describe('closed resources are collected (2,000 open/close cycles, then gc())', 
     const g = growth(run);
     expect(run.collected, 'closed objects the GC could collect').toBeGreaterThanOrEqual(run.count - 5);
     expect(g.externalMB).toBeLessThan(16);
-    expect(g.rssMB).toBeLessThan(64);
+    // RSS also moves with the allocator and a loaded machine; the leak it guards against was +268 MB.
+    expect(g.rssMB).toBeLessThan(128);
     expect(g.fds).toBe(0);
   });
 });
