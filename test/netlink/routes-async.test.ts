@@ -3,6 +3,10 @@
 // returns exactly what the sync one does, for every filter; aborting and
 // closing settle it at once with a coded error.
 import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Netlink, type RouteFilter } from '../../src/netlink/index.js';
 import { native } from '../../src/native.js';
@@ -207,15 +211,47 @@ describe.skipIf(netnsSkipReason !== null)(`route dumps of thousands of routes ($
 
   it('cancel() stops a dump in progress: its callback gets ECANCELED', async () => {
     const socket = new native.netlink.NetlinkSocket(ns.name);
+    // Hold every threadpool thread in open() of a FIFO, so the dump cannot
+    // start (or finish) before cancel() runs, however loaded the machine is.
+    const held = holdThreadpool();
     try {
       const result = new Promise<Error | null>((resolve) => {
-        // Cancelled right away, while the worker is still opening its socket in the namespace.
         const cancel = socket.routesAsync(4, 0, -1, 0, null, (err) => resolve(err));
         cancel();
       });
+      await held.release();
       expect(await result).toMatchObject({ code: 'ECANCELED', syscall: 'RTM_GETROUTE', netns: ns.path });
     } finally {
+      await held.release();
       socket.close();
     }
   });
 });
+
+/** Occupies each libuv threadpool thread with a blocking FIFO open until release(). */
+function holdThreadpool(): { release(): Promise<void> } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hw-pool-'));
+  const fifos = Array.from({ length: Number(process.env.UV_THREADPOOL_SIZE ?? 4) }, (_, i) => path.join(dir, `f${i}`));
+  for (const fifo of fifos) execFileSync('mkfifo', [fifo]);
+  const readers = fifos.map((fifo) => open(fifo, 'r'));
+  let released: Promise<void> | undefined;
+  return {
+    release: () =>
+      (released ??= (async () => {
+        for (const fifo of fifos) {
+          // A non-blocking open for writing succeeds once the reader waits in open() (ENXIO until then).
+          for (;;) {
+            try {
+              closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+              break;
+            } catch (err) {
+              if ((err as NodeJS.ErrnoException).code !== 'ENXIO') throw err;
+              await new Promise((r) => setTimeout(r, 5));
+            }
+          }
+        }
+        for (const handle of await Promise.all(readers)) await handle.close();
+        rmSync(dir, { recursive: true, force: true });
+      })()),
+  };
+}
