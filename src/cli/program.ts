@@ -1,10 +1,10 @@
 // The `hostwire` command tree, built fresh on each call (tests parse it in-process).
 import { Command, type OutputConfiguration } from 'commander';
 import { createRequire } from 'node:module';
-import { registerDgramCommands } from './dgram.js';
-import { registerHeartbeatCommands } from './heartbeat.js';
-import { registerMachineCommands } from './machines.js';
-import { registerNetworkCommands } from './network.js';
+import { registerDgramCommands } from './commands/dgram.js';
+import { registerHeartbeatCommands } from './commands/heartbeat.js';
+import { registerMachineCommands } from './commands/machines.js';
+import { registerNetworkCommands } from './commands/route.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 

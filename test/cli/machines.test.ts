@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultStateDir } from '../../src/cli/machines.js';
+import { defaultStateDir } from '../../src/cli/commands/machines.js';
 import { startFixture } from '../helpers/child.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';

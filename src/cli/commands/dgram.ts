@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { DgramReceiver, DgramSender, type DatagramInfo } from '../dgram/index.js';
-import { count, duration, octalMode, socketPath } from './options.js';
-import { printJson, printLine, untilStopped } from './output.js';
+import { DgramReceiver, DgramSender, type DatagramInfo } from '../../dgram/index.js';
+import { count, duration, octalMode, socketPath } from '../options.js';
+import { printJson, printLine, untilStopped } from '../output.js';
 
 interface ListenOptions {
   socket: string;

@@ -4,10 +4,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Agent, installPanicHook, Observer, type AgentSnapshot } from '../heartbeat/index.js';
-import { type StatusCode, type VlpVersion } from '../vlp/constants.js';
-import { count, duration, integer, invalidWith, oneOf, socketPath, status, U32_MAX } from './options.js';
-import { printJson, printLine, untilStopped } from './output.js';
+import { Agent, installPanicHook, Observer, type AgentSnapshot } from '../../heartbeat/index.js';
+import { type StatusCode, type VlpVersion } from '../../vlp/constants.js';
+import { count, duration, integer, invalidWith, oneOf, socketPath, status, U32_MAX } from '../options.js';
+import { printJson, printLine, untilStopped } from '../output.js';
 
 interface BeatOptions {
   crashAfterMs?: number;

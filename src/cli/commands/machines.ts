@@ -2,9 +2,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { LIVE_STATES, MachineStore, isLiveState, type LoadedMachine, type MachineConfig } from '../machines/index.js';
-import { duration, integer, ipAddress, nonEmpty, U32_MAX } from './options.js';
-import { printJson, printLine } from './output.js';
+import { LIVE_STATES, MachineStore, isLiveState, type LoadedMachine, type MachineConfig } from '../../machines/index.js';
+import { duration, integer, ipAddress, nonEmpty, U32_MAX } from '../options.js';
+import { printJson, printLine } from '../output.js';
 
 interface Common {
   stateDir?: string;

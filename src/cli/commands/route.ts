@@ -15,7 +15,7 @@ import {
   type FdbEntry,
   type Link,
   type Route,
-} from '../netlink/index.js';
+} from '../../netlink/index.js';
 import {
   DEFAULT_SUBNET,
   findBridgeByMac,
@@ -29,10 +29,10 @@ import {
   type RetryOptions,
   type RouteState,
   type WatchTarget,
-} from '../routing/index.js';
-import type { Logger } from '../logger.js';
-import { duration, integer, nonEmpty } from './options.js';
-import { printJson, printLine, untilStopped } from './output.js';
+} from '../../routing/index.js';
+import type { Logger } from '../../logger.js';
+import { duration, integer, nonEmpty } from '../options.js';
+import { printJson, printLine, untilStopped } from '../output.js';
 
 interface Common {
   netns?: string;
