@@ -2,6 +2,7 @@
 // The `hostwire` command.
 import { CommanderError } from 'commander';
 import { USAGE_ERROR } from './options.js';
+import { errorText, printError } from './output.js';
 import { createProgram } from './program.js';
 
 try {
@@ -12,8 +13,7 @@ try {
     // usage error (bad or missing option, unknown command) exits 2.
     process.exitCode = err.exitCode === 0 ? 0 : USAGE_ERROR;
   } else {
-    const e = err as NodeJS.ErrnoException;
-    process.stderr.write(`hostwire: ${e.message}${e.code ? ` [${e.code}]` : ''}\n`);
+    printError(errorText(err as Error));
     process.exitCode = 1;
   }
 }

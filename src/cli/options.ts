@@ -2,7 +2,7 @@
 // A malformed value is a usage error naming the flag and what it expects:
 //   error: option '--count <n>' argument '0x10' is invalid. Expected a decimal integer from 1 to 4294967295.
 // and every usage error exits with USAGE_ERROR (main.ts).
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { isIP } from 'node:net';
 import { parseStatus, type StatusCode } from '../vlp/constants.js';
 
@@ -95,3 +95,15 @@ export const status: Parser<StatusCode> = (value) => {
     throw invalidOption(`Expected ok, degraded or critical${value.toLowerCase() === 'stall' ? ' (Stall is synthesized by observers and cannot be sent)' : ''}.`);
   }
 };
+
+// Options several commands take, defined once so they read and parse alike.
+
+/** --socket <path>, required: the socket a command binds or sends to. */
+export function socketOption(description: string): Option {
+  return new Option('--socket <path>', description).argParser(socketPath).makeOptionMandatory();
+}
+
+/** --duration-ms <n>: a command that runs until SIGINT/SIGTERM also stops by itself after this long. */
+export function durationOption(): Option {
+  return new Option('--duration-ms <n>', `stop after this many milliseconds (at most ${MAX_TIMER_MS})`).argParser(duration());
+}

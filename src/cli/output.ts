@@ -1,4 +1,6 @@
-// The CLI is the only part of hostwire that prints.
+// The CLI is the only part of hostwire that prints: results on stdout, one
+// JSON value per line with --json; reasons on stderr, prefixed `hostwire: `.
+import { formatTable, type Column } from './table.js';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
@@ -8,19 +10,26 @@ export function printLine(text = ''): void {
   process.stdout.write(`${text}\n`);
 }
 
-/** Resolves on SIGINT/SIGTERM or after `ms` (when given), whichever comes first. */
-export function untilStopped(ms: number | undefined): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (why: string) => () => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      if (timer) clearTimeout(timer);
-      resolve(why);
-    };
-    const onInt = stop('SIGINT');
-    const onTerm = stop('SIGTERM');
-    process.once('SIGINT', onInt);
-    process.once('SIGTERM', onTerm);
-    const timer = ms === undefined ? undefined : setTimeout(stop('duration'), ms);
-  });
+/** A table through the one renderer (table.ts). */
+export function printTable(rows: readonly (readonly string[])[], columns: readonly Column[]): void {
+  for (const line of formatTable(rows, columns)) printLine(line);
+}
+
+/** How many times each outcome happened, counts right-aligned: `       2  dropped: no observer (ENOENT)`. */
+export function printCounts(counts: Readonly<Record<string, number>>): void {
+  printTable(
+    Object.entries(counts).map(([label, n]) => [String(n), label]),
+    [{ align: 'right', minWidth: 8 }, {}],
+  );
+}
+
+/** An error's message with its code: `message [CODE]`. */
+export function errorText(err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return `${err.message}${code ? ` [${code}]` : ''}`;
+}
+
+/** A reason on stderr: `hostwire: <text>`. */
+export function printError(text: string): void {
+  process.stderr.write(`hostwire: ${text}\n`);
 }

@@ -6,11 +6,11 @@ import { runCli, startCli } from '../helpers/cli.js';
 import { startFixture } from '../helpers/child.js';
 import { tempDir } from '../helpers/tmp.js';
 
-describe('hostwire beat / watch', () => {
+describe('hostwire heartbeat beat / watch / demo', () => {
   it('beat --json sends and summarises; the observer sees status and payload', async () => {
     const sock = path.join(tempDir(), 'beat.sock');
     using observer = Observer.listen(sock);
-    const result = await runCli(['beat', '--socket', sock, '--count', '3', '--interval-ms', '0', '--status', 'degraded', '--payload', '42', '--json']);
+    const result = await runCli(['heartbeat', 'beat', '--socket', sock, '--count', '3', '--interval-ms', '0', '--status', 'degraded', '--payload', '42', '--json']);
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout) as { pid: number; outcomes: Record<string, number>; nextNonce: string };
     expect(summary.outcomes).toEqual({ sent: 3 });
@@ -22,19 +22,19 @@ describe('hostwire beat / watch', () => {
   it('beat --vlp 1 is decoded by an observer accepting v0.1; beat with nobody listening exits 1 and says why', async () => {
     const sock = path.join(tempDir(), 'v1.sock');
     using observer = Observer.listen(sock, { versions: [1, 2] });
-    expect((await runCli(['beat', '--socket', sock, '--vlp', '1', '--interval-ms', '0'])).code).toBe(0);
+    expect((await runCli(['heartbeat', 'beat', '--socket', sock, '--vlp', '1', '--interval-ms', '0'])).code).toBe(0);
     await expect.poll(() => observer.snapshot().agents[0]?.version).toBe(1);
-    const none = await runCli(['beat', '--socket', path.join(tempDir(), 'none.sock'), '--count', '2', '--interval-ms', '0']);
+    const none = await runCli(['heartbeat', 'beat', '--socket', path.join(tempDir(), 'none.sock'), '--count', '2', '--interval-ms', '0']);
     expect(none.code).toBe(1);
     expect(none.stdout).toContain('2  dropped: no observer (ENOENT)');
-    const bad = await runCli(['beat', '--socket', sock, '--status', 'stall']);
+    const bad = await runCli(['heartbeat', 'beat', '--socket', sock, '--status', 'stall']);
     expect(bad.code).toBe(2); // a usage error
     expect(bad.stderr).toContain('Stall is synthesized by observers');
   });
 
   it('watch --json prints join, then a stall when the agent is killed, then stats', async () => {
     const sock = path.join(tempDir(), 'watch.sock');
-    const watcher = startCli(['watch', '--socket', sock, '--stall-ms', '300', '--duration-ms', '4000', '--json']);
+    const watcher = startCli(['heartbeat', 'watch', '--socket', sock, '--stall-ms', '300', '--duration-ms', '4000', '--json']);
     const done = finish(watcher);
     let out = '';
     watcher.stdout!.on('data', (d: Buffer) => (out += d));
@@ -57,12 +57,12 @@ describe('hostwire beat / watch', () => {
   it('watch takes v0.2 only unless --accept-v1; the final stats carry every counter', async () => {
     const watchV1 = async (flags: string[]) => {
       const sock = path.join(tempDir(), 'watch-v1.sock');
-      const watcher = startCli(['watch', '--socket', sock, '--duration-ms', '3000', '--json', ...flags]);
+      const watcher = startCli(['heartbeat', 'watch', '--socket', sock, '--duration-ms', '3000', '--json', ...flags]);
       const done = finish(watcher);
       let out = '';
       watcher.stdout!.on('data', (d: Buffer) => (out += d));
       await expect.poll(() => out.includes('"listening"'), { timeout: 15_000 }).toBe(true);
-      expect((await runCli(['beat', '--socket', sock, '--vlp', '1', '--interval-ms', '0'])).code).toBe(0);
+      expect((await runCli(['heartbeat', 'beat', '--socket', sock, '--vlp', '1', '--interval-ms', '0'])).code).toBe(0);
       const result = await done;
       return result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     };
@@ -76,7 +76,7 @@ describe('hostwire beat / watch', () => {
   });
 
   it('demo: a killed agent stalls and a crashing one sends its terminal frame', async () => {
-    const result = await runCli(['demo', '--json']);
+    const result = await runCli(['heartbeat', 'demo', '--json']);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as { events: { event: string; pid: number; nonce: string }[]; counters: { stalls: number; terminals: number } };
     const joins = report.events.filter((e) => e.event === 'join').map((e) => e.pid);
@@ -87,5 +87,25 @@ describe('hostwire beat / watch', () => {
     expect(terminal?.nonce).toBe('18446744073709551615');
     expect(terminal?.pid).not.toBe(stall?.pid);
     expect(report.counters).toMatchObject({ stalls: 1, terminals: 1 });
+  });
+
+  it('the spellings from before the heartbeat group still work: beat, watch and the top-level demo', async () => {
+    const sock = path.join(tempDir(), 'old.sock');
+    const watcher = startCli(['watch', '--socket', sock, '--duration-ms', '3000', '--json']);
+    const done = finish(watcher);
+    let out = '';
+    watcher.stdout!.on('data', (d: Buffer) => (out += d));
+    await expect.poll(() => out.includes('"listening"'), { timeout: 15_000 }).toBe(true);
+    const beat = await runCli(['beat', '--socket', sock, '--count', '2', '--interval-ms', '0', '--json']);
+    expect(beat.code).toBe(0);
+    expect(JSON.parse(beat.stdout)).toMatchObject({ outcomes: { sent: 2 } });
+    const events = (await done).stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.find((e) => e.event === 'join')).toMatchObject({ pid: (JSON.parse(beat.stdout) as { pid: number }).pid });
+    expect(events.at(-1)).toMatchObject({ event: 'stats', accepted: 2 });
+
+    const help = await runCli(['--help']);
+    expect(help.stdout).toMatch(/^\s+demo \[options\]/m);
+    expect(help.stdout).toMatch(/^\s+heartbeat\b/m);
+    expect(help.stdout).not.toMatch(/^\s+(beat|watch)\b/m);
   });
 });

@@ -2,13 +2,13 @@ import { once } from 'node:events';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultStateDir } from '../../src/cli/machines.js';
+import { defaultStateDir } from '../../src/cli/commands/machines.js';
 import { startFixture } from '../helpers/child.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('hostwire machines', () => {
-  it('create → set-state running → ls shows it interrupted → recover → rm', async () => {
+  it('create → set-state running → ls shows it interrupted → recover → remove', async () => {
     const stateDir = tempDir();
     const cli = (...args: string[]) => runCli(['machines', ...args, '--state-dir', stateDir, '--json']);
 
@@ -25,10 +25,27 @@ describe('hostwire machines', () => {
     expect(JSON.parse((await cli('recover')).stdout)).toEqual({ recovered: ['web'] });
     expect(JSON.parse((await cli('show', 'web')).stdout)).toMatchObject({ name: 'web', needsRecovery: false, vmId: web.vmId });
 
-    expect((await cli('rm', 'web')).code).toBe(0);
+    expect(JSON.parse((await cli('remove', 'web')).stdout)).toEqual({ removed: 'web' });
     const missing = await cli('show', 'web');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no machine named "web"');
+  });
+
+  it('rm, the spelling before remove, still removes; ls and show print through the shared table', async () => {
+    const stateDir = tempDir();
+    const cli = (...args: string[]) => runCli(['machines', ...args, '--state-dir', stateDir]);
+    expect((await cli('create', 'db', '--cpus', '1', '--memory-mb', '512', '--disk-gb', '5')).code).toBe(0);
+    expect((await cli('create', 'web-01', '--cpus', '2', '--memory-mb', '2048', '--disk-gb', '20', '--ip-address', '172.16.0.2')).code).toBe(0);
+    expect((await cli('ls')).stdout).toBe(
+      ['NAME    STATE    CPUS  MEMORY   DISK   IP', 'db      created  1     512 MB   5 GB   -', 'web-01  created  2     2048 MB  20 GB  172.16.0.2', ''].join('\n'),
+    );
+    const shown = (await cli('show', 'web-01')).stdout.split('\n');
+    expect(shown).toContain('name       web-01');
+    expect(shown).toContain('ipAddress  172.16.0.2');
+    expect(shown.find((l) => l.startsWith('path '))).toBe(`path       ${path.join(stateDir, 'machines', 'web-01', 'config.toml')}`);
+    const removed = await cli('rm', 'db');
+    expect(removed).toMatchObject({ code: 0, stdout: 'removed db\n' });
+    expect((await cli('ls')).stdout).not.toMatch(/^db /m);
   });
 
   it('refuses a traversal name with the reason, and exits 1', async () => {
@@ -95,7 +112,7 @@ describe('hostwire machines', () => {
     for (const bad of ['-1', '1e3', '0x10', '2147483648']) {
       const result = await runCli(['machines', 'ls', '--state-dir', tempDir(), '--wait-ms', bad]);
       expect(result.code, bad).toBe(2);
-      expect(result.stderr).toContain(`option '--wait-ms <ms>' argument '${bad}' is invalid. Expected a whole number of milliseconds from 0 to 2147483647.`);
+      expect(result.stderr).toContain(`option '--wait-ms <n>' argument '${bad}' is invalid. Expected a whole number of milliseconds from 0 to 2147483647.`);
     }
   });
 });

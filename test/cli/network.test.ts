@@ -13,10 +13,16 @@ interface IpRoute {
 }
 
 describe('hostwire network commands: usage', () => {
-  it('--help lists route, bridge, fdb and link', async () => {
+  it('--help lists route, bridge, fdb and link; route ensure --help shows --delay-ms, not the old --delay', async () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);
     for (const command of ['route', 'bridge', 'fdb', 'link']) expect(result.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+    const ensure = await runCli(['route', 'ensure', '--help']);
+    expect(ensure.stdout).toMatch(/^\s+--delay-ms <n>\s+pause between attempts/m);
+    expect(ensure.stdout).not.toMatch(/--delay\b(?!-ms)/);
+    const both = await runCli(['route', 'ensure', '--bridge', 'br0', '--delay', '5', '--delay-ms', '5']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("option '--delay <n>' cannot be used with option '--delay-ms <n>'");
   });
 
   it('route ensure wants exactly one of --bridge and --mac (a usage error: exit 2)', async () => {
@@ -37,7 +43,7 @@ describe('hostwire network commands: usage', () => {
       ['0.0.0.0/0', 8],
       ['::/0', 16],
     ] as const) {
-      for (const command of [['ensure', '--bridge', 'br0'], ['remove'], ['show']]) {
+      for (const command of [['ensure', '--bridge', 'br0'], ['remove'], ['ls']]) {
         const result = await runCli(['route', ...command, '--subnet', subnet]);
         expect(result.code).toBe(1);
         expect(result.stdout).toBe('');
@@ -55,7 +61,7 @@ describe('hostwire network commands: usage', () => {
   });
 
   it('an unknown --netns is the kernel’s ENOENT with its path', async () => {
-    for (const args of [['link', 'ls'], ['route', 'ensure', '--bridge', 'br0'], ['route', 'remove'], ['fdb']]) {
+    for (const args of [['link', 'ls'], ['route', 'ensure', '--bridge', 'br0'], ['route', 'remove'], ['route', 'ls'], ['fdb', 'ls'], ['fdb']]) {
       const result = await runCli([...args, '--netns', 'does-not-exist']);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/^hostwire: ENOENT: .*'\/run\/netns\/does-not-exist' \[ENOENT\]$/m);
@@ -123,7 +129,7 @@ describe.skipIf(netnsSkipReason !== null)(`hostwire network commands in a namesp
     expect(hostwireRoutes().map((r) => r.dst).sort()).toEqual(['172.16.0.0/13', '172.24.0.0/13']);
     expect(routes().find((r) => r.dst === '172.16.0.0/12')).toMatchObject({ protocol: 'static' });
 
-    const shown = await cli('route', 'show');
+    const shown = await cli('route', 'ls');
     expect(shown.stdout.split('\n').filter(Boolean).sort()).toEqual([
       '172.16.0.0/12 dev br0 proto static scope link',
       '172.16.0.0/13 dev br0 proto hostwire scope link',
@@ -137,7 +143,7 @@ describe.skipIf(netnsSkipReason !== null)(`hostwire network commands in a namesp
       ['vp0', 'veth'],
     ]) {
       const started = Date.now();
-      const result = await cli('route', 'ensure', '--bridge', dev!, '--delay', '5000');
+      const result = await cli('route', 'ensure', '--bridge', dev!, '--delay-ms', '5000');
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
       expect(result.stderr).toBe(
@@ -166,17 +172,20 @@ describe.skipIf(netnsSkipReason !== null)(`hostwire network commands in a namesp
     expect((await cli('route', 'remove', '--subnet', '0.0.0.0/1', '--allow-wide-subnet')).stdout).toBe('removed 0.0.0.0/1\n');
   });
 
-  it('route ensure --mac for a MAC no bridge knows gives up after --attempts', async () => {
-    const started = Date.now();
-    const result = await cli('route', 'ensure', '--mac', UNKNOWN_MAC, '--attempts', '2', '--delay', '50');
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`no bridge has ${UNKNOWN_MAC} in its forwarding database yet (gave up after 2 attempts)`);
-    expect(result.stderr).toContain('[ERR_ROUTE_BRIDGE_NOT_READY]');
-    expect(Date.now() - started).toBeLessThan(15_000);
+  it('route ensure --mac for a MAC no bridge knows gives up after --attempts, pausing --delay-ms (or the old --delay)', async () => {
+    for (const delay of ['--delay-ms', '--delay']) {
+      const started = Date.now();
+      const result = await cli('route', 'ensure', '--mac', UNKNOWN_MAC, '--attempts', '2', delay, '50', '--verbose');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`no bridge has ${UNKNOWN_MAC} in its forwarding database yet (gave up after 2 attempts)`);
+      expect(result.stderr).toContain('[ERR_ROUTE_BRIDGE_NOT_READY]');
+      expect(result.stderr).toContain('retriesLeft=1 delayMs=50'); // the pause asked for, not the default
+      expect(Date.now() - started).toBeLessThan(15_000);
+    }
   });
 
   it('SIGINT while route ensure is retrying stops it at once: ERR_ROUTE_ABORTED, exit 130', async () => {
-    const child = startCli(['route', 'ensure', '--mac', UNKNOWN_MAC, '--attempts', '100', '--delay', '10000', '--verbose', '--netns', ns.name]);
+    const child = startCli(['route', 'ensure', '--mac', UNKNOWN_MAC, '--attempts', '100', '--delay-ms', '10000', '--verbose', '--netns', ns.name]);
     const done = finish(child);
     let err = '';
     child.stderr!.on('data', (d: string | Buffer) => (err += String(d)));
@@ -188,6 +197,18 @@ describe.skipIf(netnsSkipReason !== null)(`hostwire network commands in a namesp
     expect(Date.now() - sent).toBeLessThan(5_000);
     expect(result.code).toBe(130);
     expect(result.stderr).toContain('hostwire: debug: route attempt failed (subnet=172.16.0.0/12 attempt=1 retriesLeft=99 delayMs=10000');
+    expect(result.stderr).toMatch(/^hostwire: gave up on 172\.16\.0\.0\/12: aborted after 1 attempt\(s\) \[ERR_ROUTE_ABORTED\]$/m);
+  });
+
+  it('SIGTERM while route ensure is retrying stops it the same way, exit 143', async () => {
+    const child = startCli(['route', 'ensure', '--mac', UNKNOWN_MAC, '--attempts', '100', '--delay-ms', '10000', '--verbose', '--netns', ns.name]);
+    const done = finish(child);
+    let err = '';
+    child.stderr!.on('data', (d: string | Buffer) => (err += String(d)));
+    await expect.poll(() => err.includes('route attempt failed'), { timeout: 15_000 }).toBe(true);
+    child.kill('SIGTERM');
+    const result = await done;
+    expect(result.code).toBe(143);
     expect(result.stderr).toMatch(/^hostwire: gave up on 172\.16\.0\.0\/12: aborted after 1 attempt\(s\) \[ERR_ROUTE_ABORTED\]$/m);
   });
 
@@ -213,11 +234,11 @@ describe.skipIf(netnsSkipReason !== null)(`hostwire network commands in a namesp
     expect(routes().filter((r) => r.dst.startsWith('172.'))).toMatchObject([{ dst: '172.16.0.0/12', protocol: 'static' }]);
   });
 
-  it('route show --json: hostwire’s routes with the device name; --all adds the rest of the main table', async () => {
-    expect(JSON.parse((await cli('route', 'show', '--json')).stdout)).toEqual([]);
+  it('route ls --json: hostwire’s routes with the device name; --all adds the rest of the main table; show is ls', async () => {
+    expect(JSON.parse((await cli('route', 'ls', '--json')).stdout)).toEqual([]);
     expect((await cli('route', 'ensure', '--bridge', 'br0')).code).toBe(0);
     ns.ip('route', 'add', '10.9.0.0/16', 'dev', 'br0');
-    const shown = await cli('route', 'show', '--json');
+    const shown = await cli('route', 'ls', '--json');
     expect(shown.code).toBe(0);
     expect(JSON.parse(shown.stdout)).toEqual([
       {
@@ -236,8 +257,9 @@ describe.skipIf(netnsSkipReason !== null)(`hostwire network commands in a namesp
         dev: 'br0',
       },
     ]);
-    expect((await cli('route', 'show')).stdout).toBe('172.16.0.0/12 dev br0 proto hostwire scope link\n');
-    const all = await cli('route', 'show', '--all');
+    expect((await cli('route', 'ls')).stdout).toBe('172.16.0.0/12 dev br0 proto hostwire scope link\n');
+    expect((await cli('route', 'show')).stdout).toBe('172.16.0.0/12 dev br0 proto hostwire scope link\n'); // the old spelling
+    const all = await cli('route', 'ls', '--all');
     expect(all.stdout).toContain('10.9.0.0/16 dev br0 scope link\n');
     expect(all.stdout).toContain('172.16.0.0/12 dev br0 proto hostwire scope link\n');
   });
@@ -257,8 +279,8 @@ describe.skipIf(netnsSkipReason !== null)(`hostwire network commands in a namesp
     expect(JSON.parse(missJson.stdout)).toBeNull();
   });
 
-  it('fdb --json holds the static entry with its port and bridge; fdb --master br0 prints it like bridge fdb', async () => {
-    const json = await cli('fdb', '--json');
+  it('fdb ls --json holds the static entry with its port and bridge; fdb ls --master br0 prints it like bridge fdb', async () => {
+    const json = await cli('fdb', 'ls', '--json');
     expect(json.code).toBe(0);
     const entries = JSON.parse(json.stdout) as Record<string, unknown>[];
     expect(entries).toContainEqual(
@@ -266,13 +288,14 @@ describe.skipIf(netnsSkipReason !== null)(`hostwire network commands in a namesp
     );
     expect(entries).toContainEqual(expect.objectContaining({ dev: 'br0', masterName: null }));
 
-    const text = await cli('fdb', '--master', 'br0');
+    const text = await cli('fdb', 'ls', '--master', 'br0');
     expect(text.code).toBe(0);
+    expect((await cli('fdb', '--master', 'br0')).stdout).toBe(text.stdout); // `fdb` alone is `fdb ls`
     expect(text.stdout).toContain(`${VM_MAC} dev vp0 master br0 static\n`);
     expect(text.stdout).toMatch(/ dev br0 self permanent$/m);
     expect(text.stdout).not.toContain('dev vq0'); // not a port of br0
 
-    const unknown = await cli('fdb', '--master', 'br9');
+    const unknown = await cli('fdb', 'ls', '--master', 'br9');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no interface named "br9"');
     expect(unknown.stderr).toContain('[ENODEV]');

@@ -101,19 +101,24 @@ const everyFlag: [string, string, string[]][] = [
   ['--socket <path>', '@', ['dgram', 'send', 'x']],
   ['--count <n>', '0', ['dgram', 'send', 'x', '--socket', '/nonexistent/s']],
   ['--interval-ms <n>', '2147483648', ['dgram', 'send', 'x', '--socket', '/nonexistent/s']],
-  ['--socket <path>', '', ['beat']],
-  ['--count <n>', '1e3', ['beat', '--socket', '/nonexistent/s']],
-  ['--interval-ms <n>', '3000000000', ['beat', '--socket', '/nonexistent/s']],
-  ['--status <s>', 'stall', ['beat', '--socket', '/nonexistent/s']],
-  ['--payload <n>', '-1', ['beat', '--socket', '/nonexistent/s']],
-  ['--payload <n>', '9007199254740992', ['beat', '--socket', '/nonexistent/s', '--vlp', '1']],
-  ['--payload <n>', '4294967296', ['beat', '--socket', '/nonexistent/s']], // a u32 with VLP v0.2
-  ['--vlp <1|2>', '3', ['beat', '--socket', '/nonexistent/s']],
-  ['--crash-after-ms <n>', '1.5', ['beat', '--socket', '/nonexistent/s']],
-  ['--socket <path>', '', ['watch']],
-  ['--stall-ms <n>', '0', ['watch', '--socket', '/nonexistent/s']],
-  ['--stall-ms <n>', '3000000000', ['watch', '--socket', '/nonexistent/s']],
+  ['--socket <path>', '', ['heartbeat', 'beat']],
+  ['--count <n>', '1e3', ['heartbeat', 'beat', '--socket', '/nonexistent/s']],
+  ['--interval-ms <n>', '3000000000', ['heartbeat', 'beat', '--socket', '/nonexistent/s']],
+  ['--status <s>', 'stall', ['heartbeat', 'beat', '--socket', '/nonexistent/s']],
+  ['--payload <n>', '-1', ['heartbeat', 'beat', '--socket', '/nonexistent/s']],
+  ['--payload <n>', '9007199254740992', ['heartbeat', 'beat', '--socket', '/nonexistent/s', '--vlp', '1']],
+  ['--payload <n>', '4294967296', ['heartbeat', 'beat', '--socket', '/nonexistent/s']], // a u32 with VLP v0.2
+  ['--vlp <1|2>', '3', ['heartbeat', 'beat', '--socket', '/nonexistent/s']],
+  ['--crash-after-ms <n>', '1.5', ['heartbeat', 'beat', '--socket', '/nonexistent/s']],
+  ['--socket <path>', '', ['heartbeat', 'watch']],
+  ['--stall-ms <n>', '0', ['heartbeat', 'watch', '--socket', '/nonexistent/s']],
+  ['--stall-ms <n>', '3000000000', ['heartbeat', 'watch', '--socket', '/nonexistent/s']],
+  ['--duration-ms <n>', '3000000000', ['heartbeat', 'watch', '--socket', '/nonexistent/s']],
+  // The spellings from before `heartbeat` grouped them parse the same way.
+  ['--count <n>', '0', ['beat', '--socket', '/nonexistent/s']],
   ['--duration-ms <n>', '3000000000', ['watch', '--socket', '/nonexistent/s']],
+  ['--wait-ms <n>', '-1', ['machines', 'remove', 'vm']],
+  ['--wait-ms <n>', '1e3', ['machines', 'rm', 'vm']],
   ['--state-dir <dir>', '', ['machines', 'ls']],
   ['--state-dir <dir>', '', ['machines', 'recover']],
   ['--cpus <n>', '0x10', ['machines', 'create', 'vm']],
@@ -130,11 +135,16 @@ const everyFlag: [string, string, string[]][] = [
   ['--ip-address <ip>', '', CREATE],
   ['--attempts <n>', '0', ['route', 'ensure', '--bridge', 'br0']],
   ['--attempts <n>', '1001', ['route', 'ensure', '--bridge', 'br0']],
-  ['--delay <ms>', '3600001', ['route', 'ensure', '--bridge', 'br0']],
-  ['--delay <ms>', ' 5', ['route', 'ensure', '--bridge', 'br0']],
+  ['--delay-ms <n>', '3600001', ['route', 'ensure', '--bridge', 'br0']],
+  ['--delay-ms <n>', ' 5', ['route', 'ensure', '--bridge', 'br0']],
+  ['--delay <n>', '3600001', ['route', 'ensure', '--bridge', 'br0']], // the old spelling, hidden
   ['--netns <name>', '', ['route', 'remove']],
+  ['--netns <name>', '', ['route', 'ls']],
+  ['--netns <name>', '', ['route', 'show']],
   ['--netns <name>', '', ['link', 'ls']],
-  ['--netns <name>', '', ['fdb']],
+  ['--netns <name>', '', ['fdb', 'ls']],
+  ['--netns <name>', '', ['fdb']], // `fdb ls` is the default
+  ['--netns <name>', '', ['bridge', 'resolve', '02:00:00:00:00:01']],
 ];
 
 describe('every command routes its option values through the shared parsers', () => {
@@ -156,8 +166,69 @@ describe('every command routes its option values through the shared parsers', ()
     visit(createProgram(), '');
     // Subnets, interface names and MAC addresses are parsed by the routing layer's own parsers.
     expect(unparsed.sort()).toEqual(
-      ['fdb --master', 'route ensure --bridge', 'route ensure --device', 'route ensure --mac', 'route ensure --subnet', 'route remove --subnet', 'route show --subnet'].sort(),
+      ['fdb ls --master', 'route ensure --bridge', 'route ensure --device', 'route ensure --mac', 'route ensure --subnet', 'route remove --subnet', 'route ls --subnet'].sort(),
     );
+  });
+});
+
+/** Every command under `command`, with its path from the top ('route ensure'). */
+function allCommands(command: Command, where = ''): { path: string; command: Command }[] {
+  return command.commands.flatMap((sub) => {
+    const at = `${where} ${sub.name()}`.trim();
+    return [{ path: at, command: sub }, ...allCommands(sub, at)];
+  });
+}
+
+const VERBS = ['ls', 'show', 'create', 'remove', 'set-state', 'recover', 'ensure', 'resolve', 'send', 'listen', 'beat', 'watch', 'demo'];
+
+describe('one grouping rule: `hostwire <group> <verb>`, units in flag names', () => {
+  it('help shows groups of verbs; the only command at the top is demo', () => {
+    const program = createProgram();
+    const help = program.createHelp();
+    const top = help.visibleCommands(program).map((c) => c.name());
+    expect(top.sort()).toEqual(['bridge', 'demo', 'dgram', 'fdb', 'heartbeat', 'help', 'link', 'machines', 'route'].sort());
+    for (const group of program.commands.filter((c) => top.includes(c.name()) && c.name() !== 'demo')) {
+      expect(group.commands.length, group.name()).toBeGreaterThan(0);
+      for (const verb of group.commands) {
+        expect(VERBS, `${group.name()} ${verb.name()}`).toContain(verb.name());
+        expect(verb.commands, `${group.name()} ${verb.name()} has no subcommands`).toEqual([]);
+      }
+    }
+  });
+
+  it('the spellings from before the rule are still there: hidden top-level beat and watch with the same options, and aliases', () => {
+    const program = createProgram();
+    const flags = (c: Command) => c.options.map((o) => `${o.flags} ${String(o.defaultValue)}`);
+    const heartbeat = program.commands.find((c) => c.name() === 'heartbeat')!;
+    for (const verb of ['beat', 'watch']) {
+      const old = program.commands.find((c) => c.name() === verb)!;
+      expect(program.createHelp().visibleCommands(program)).not.toContain(old);
+      expect(flags(old)).toEqual(flags(heartbeat.commands.find((c) => c.name() === verb)!));
+    }
+    const aliases = allCommands(program).flatMap(({ path, command }) => command.aliases().map((a) => `${path} = ${a}`));
+    expect(aliases.sort()).toEqual(['machines remove = rm', 'route ls = show']);
+    const fdb = program.commands.find((c) => c.name() === 'fdb')!;
+    expect(fdb.commands.map((c) => c.name())).toEqual(['ls']); // and the default: `hostwire fdb` runs it
+  });
+
+  it('every duration flag ends in -ms and every -ms flag takes milliseconds up to 2^31 - 1 (the old --delay is hidden)', () => {
+    const durations: string[] = [];
+    for (const { path, command } of allCommands(createProgram())) {
+      for (const option of command.options) {
+        if (option.parseArg === undefined) continue;
+        let takesMs = false;
+        try {
+          option.parseArg('2147483648', undefined);
+        } catch (err) {
+          takesMs = (err as Error).message.includes('milliseconds');
+        }
+        if (option.long!.endsWith('-ms')) expect(takesMs, `${path} ${option.long}`).toBe(true);
+        if (takesMs) durations.push(`${path} ${option.long}${option.hidden ? ' (hidden)' : ''}`);
+      }
+    }
+    expect(durations.filter((d) => !/-ms$/.test(d))).toEqual(['route ensure --delay (hidden)']);
+    expect(durations).toContain('route ensure --delay-ms');
+    expect(durations).toContain('machines ls --wait-ms');
   });
 });
 
@@ -173,18 +244,18 @@ describe('hostwire exits 2 on a usage error, before doing anything', () => {
     });
   });
 
-  it('watch --duration-ms beyond 2^31 - 1 is refused, not a timer that fires at once', async () => {
+  it('heartbeat watch --duration-ms beyond 2^31 - 1 is refused, not a timer that fires at once', async () => {
     const sock = path.join(tempDir(), 'watch.sock');
-    const result = await runCli(['watch', '--socket', sock, '--duration-ms', '3000000000', '--json']);
+    const result = await runCli(['heartbeat', 'watch', '--socket', sock, '--duration-ms', '3000000000', '--json']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("option '--duration-ms <n>' argument '3000000000' is invalid");
     expect(existsSync(sock)).toBe(false); // nothing was bound
   });
 
-  it('beat --interval-ms beyond 2^31 - 1 is refused, not beats back to back', async () => {
+  it('heartbeat beat --interval-ms beyond 2^31 - 1 is refused, not beats back to back', async () => {
     const sock = path.join(tempDir(), 'beat.sock');
     using observer = Observer.listen(sock);
-    const result = await runCli(['beat', '--socket', sock, '--count', '2', '--interval-ms', '3000000000']);
+    const result = await runCli(['heartbeat', 'beat', '--socket', sock, '--count', '2', '--interval-ms', '3000000000']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("option '--interval-ms <n>' argument '3000000000' is invalid");
     // Anything the child sent is queued ahead of this beat: once it is seen, it must be the only one.
@@ -194,10 +265,10 @@ describe('hostwire exits 2 on a usage error, before doing anything', () => {
     expect(observer.counters.datagrams).toBe(1);
   });
 
-  it('beat --count 0 and dgram send --count 0 are refused alike', async () => {
+  it('heartbeat beat --count 0 and dgram send --count 0 are refused alike', async () => {
     const sock = path.join(tempDir(), 'zero.sock');
     const [beat, send] = await Promise.all([
-      runCli(['beat', '--socket', sock, '--count', '0']),
+      runCli(['heartbeat', 'beat', '--socket', sock, '--count', '0']),
       runCli(['dgram', 'send', '--socket', sock, '--count', '0', 'x']),
     ]);
     for (const result of [beat, send]) {
@@ -219,13 +290,13 @@ describe('hostwire exits 2 on a usage error, before doing anything', () => {
     expect(dir.stderr).toContain("option '--state-dir <dir>' argument '' is invalid. Expected a non-empty value.");
   });
 
-  it('beat --vlp 1 takes a payload beyond a u32, which v0.2 refuses', async () => {
+  it('heartbeat beat --vlp 1 takes a payload beyond a u32, which v0.2 refuses', async () => {
     const sock = path.join(tempDir(), 'v1.sock');
     using observer = Observer.listen(sock, { versions: [1, 2] });
-    const v2 = await runCli(['beat', '--socket', sock, '--payload', '4294967296']);
+    const v2 = await runCli(['heartbeat', 'beat', '--socket', sock, '--payload', '4294967296']);
     expect(v2.code).toBe(2);
     expect(v2.stderr).toContain("option '--payload <n>' argument '4294967296' is invalid. Expected a decimal integer from 0 to 4294967295 with --vlp 2.");
-    const v1 = await runCli(['beat', '--socket', sock, '--vlp', '1', '--payload', '4294967296', '--interval-ms', '0']);
+    const v1 = await runCli(['heartbeat', 'beat', '--socket', sock, '--vlp', '1', '--payload', '4294967296', '--interval-ms', '0']);
     expect(v1.code).toBe(0);
     await expect.poll(() => observer.snapshot().agents[0]?.payload).toBe(4294967296n);
   });

@@ -1,13 +1,15 @@
-// `hostwire beat` and `hostwire watch`: the heartbeat protocol from the shell.
+// `hostwire heartbeat beat|watch|demo`: the heartbeat protocol from the shell.
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Agent, installPanicHook, Observer, type AgentSnapshot } from '../heartbeat/index.js';
-import { type StatusCode, type VlpVersion } from '../vlp/constants.js';
-import { count, duration, integer, invalidWith, oneOf, socketPath, status, U32_MAX } from './options.js';
-import { printJson, printLine, untilStopped } from './output.js';
+import { Agent, installPanicHook, Observer, type AgentSnapshot } from '../../heartbeat/index.js';
+import { type StatusCode, type VlpVersion } from '../../vlp/constants.js';
+import { count, duration, durationOption, integer, invalidWith, oneOf, socketOption, status, U32_MAX } from '../options.js';
+import { errorText, printCounts, printError, printJson, printLine } from '../output.js';
+import { untilStopped } from '../signals.js';
+import { formatTable } from '../table.js';
 
 interface BeatOptions {
   crashAfterMs?: number;
@@ -29,7 +31,7 @@ async function beat(options: BeatOptions, command: Command): Promise<void> {
     // Show what a crash looks like to the observer: a terminal frame, then silence.
     installPanicHook(options.socket, { version: options.vlp });
     setTimeout(() => {
-      throw new Error(`hostwire beat: crashing on purpose after ${options.crashAfterMs} ms (--crash-after-ms)`);
+      throw new Error(`hostwire heartbeat beat: crashing on purpose after ${options.crashAfterMs} ms (--crash-after-ms)`);
     }, options.crashAfterMs);
   }
   const outcomes: Record<string, number> = {};
@@ -44,7 +46,7 @@ async function beat(options: BeatOptions, command: Command): Promise<void> {
   if (options.json) printJson(summary);
   else {
     printLine(`pid ${summary.pid} → ${options.socket} (VLP v0.${options.vlp})`);
-    for (const [label, n] of Object.entries(outcomes)) printLine(`${String(n).padStart(8)}  ${label}`);
+    printCounts(outcomes);
   }
   if (outcomes.sent !== options.count) process.exitCode = 1;
 }
@@ -59,6 +61,8 @@ interface WatchOptions {
 
 const jsonSafe = (a: AgentSnapshot) => ({ ...a, payload: String(a.payload), nonce: String(a.nonce), timestamp: String(a.timestamp), silentForMs: Math.round(a.silentForMs), lastSeenMs: undefined });
 
+const AGENT_COLUMNS = ['PID', 'STATE', 'BEATS', 'NONCE', 'PAYLOAD', 'SILENT'].map((header) => ({ header }));
+
 function renderTable(observer: Observer): string {
   const { agents, counters } = observer.snapshot();
   const rows = agents.map((a) => [
@@ -69,9 +73,7 @@ function renderTable(observer: Observer): string {
     String(a.payload),
     `${(a.silentForMs / 1000).toFixed(1)}s`,
   ]);
-  const header = ['PID', 'STATE', 'BEATS', 'NONCE', 'PAYLOAD', 'SILENT'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const lines = [header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+  const lines = formatTable(rows, AGENT_COLUMNS);
   const errors = Object.values(counters.decodeErrors).reduce((a, b) => a + b, 0);
   lines.push(
     '',
@@ -100,7 +102,7 @@ async function watch(options: WatchOptions): Promise<void> {
       observer.on('terminal', (a) => printLine(`terminal   pid ${a.pid} (payload ${a.payload})`));
     }
   }
-  observer.on('error', (err) => process.stderr.write(`hostwire: ${err.message}\n`));
+  observer.on('error', (err) => printError(errorText(err)));
   const redraw = live ? setInterval(() => process.stdout.write(`\x1b[H\x1b[2J${renderTable(observer)}\n`), 250) : undefined;
   const why = await untilStopped(options.durationMs);
   if (redraw) clearInterval(redraw);
@@ -146,7 +148,7 @@ async function demo(options: { json?: boolean }): Promise<void> {
   observer.on('stall', (a) => log('STALL', a, `  (silent ${Math.round(a.silentForMs)} ms)`));
   observer.on('terminal', (a) => log('terminal', a, '  (Critical + NONCE_TERMINAL: it is dying)'));
   const main = process.argv[1]!;
-  const run = (args: string[]) => spawn(process.execPath, [...process.execArgv, main, 'beat', '--socket', sock, ...args], { stdio: 'ignore' });
+  const run = (args: string[]) => spawn(process.execPath, [...process.execArgv, main, 'heartbeat', 'beat', '--socket', sock, ...args], { stdio: 'ignore' });
   try {
     if (!options.json) printLine(`observer on ${sock}, stall after 500 ms\n`);
     const steady = run(['--count', '1000', '--interval-ms', '100']);
@@ -166,16 +168,10 @@ async function demo(options: { json?: boolean }): Promise<void> {
   }
 }
 
-export function registerHeartbeatCommands(program: Command): void {
-  program
-    .command('demo')
-    .description('heartbeats in one command: agents in child processes, a stall and a crash')
-    .option('--json', 'print one JSON object')
-    .action(demo);
-  program
-    .command('beat')
+const beatCommand = (cmd: Command): Command =>
+  cmd
     .description('send VLP heartbeats to an observer and summarise the outcomes')
-    .requiredOption('--socket <path>', 'observer socket path, or @name', socketPath)
+    .addOption(socketOption('observer socket path, or @name'))
     .option('--count <n>', 'beats to send (1 or more)', count, 1)
     .option('--interval-ms <n>', 'pause between beats (at most 2147483647)', duration(), 1000)
     .option('--status <s>', 'ok | degraded | critical', status, 0)
@@ -184,13 +180,28 @@ export function registerHeartbeatCommands(program: Command): void {
     .option('--crash-after-ms <n>', 'install the panic hook and crash on purpose after n ms', duration())
     .option('--json', 'print one JSON object')
     .action(beat);
-  program
-    .command('watch')
+
+const watchCommand = (cmd: Command): Command =>
+  cmd
     .description('observe heartbeats: a live table of agents, or JSON events')
-    .requiredOption('--socket <path>', 'socket path to bind, or @name', socketPath)
+    .addOption(socketOption('socket path to bind, or @name'))
     .option('--stall-ms <n>', 'silence before an agent is stalled (1 to 2147483647)', duration(1), 3000)
-    .option('--duration-ms <n>', 'stop after this many milliseconds (at most 2147483647)', duration())
+    .addOption(durationOption())
     .option('--accept-v1', 'also accept VLP v0.1 agents (by default only v0.2, as the spec requires)')
     .option('--json', 'one JSON object per event line, then a stats object')
     .action(watch);
+
+const demoCommand = (cmd: Command): Command =>
+  cmd.description('heartbeats in one command: agents in child processes, a stall and a crash').option('--json', 'print one JSON object').action(demo);
+
+export function registerHeartbeatCommands(program: Command): void {
+  // `hostwire demo` is the quick start, so it stays at the top as well.
+  demoCommand(program.command('demo'));
+  const heartbeat = program.command('heartbeat').description('VLP heartbeats: send them, watch them, see a stall');
+  beatCommand(heartbeat.command('beat'));
+  watchCommand(heartbeat.command('watch'));
+  demoCommand(heartbeat.command('demo'));
+  // The spellings from before the group existed, still accepted; help shows the grouped ones.
+  beatCommand(program.command('beat', { hidden: true }));
+  watchCommand(program.command('watch', { hidden: true }));
 }

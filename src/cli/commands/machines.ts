@@ -2,9 +2,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { LIVE_STATES, MachineStore, isLiveState, type LoadedMachine, type MachineConfig } from '../machines/index.js';
-import { duration, integer, ipAddress, nonEmpty, U32_MAX } from './options.js';
-import { printJson, printLine } from './output.js';
+import { LIVE_STATES, MachineStore, isLiveState, type LoadedMachine, type MachineConfig } from '../../machines/index.js';
+import { duration, integer, ipAddress, nonEmpty, U32_MAX } from '../options.js';
+import { printError, printJson, printLine, printTable } from '../output.js';
 
 interface Common {
   stateDir?: string;
@@ -13,7 +13,6 @@ interface Common {
 }
 
 const DEFAULT_WAIT_MS = 5000;
-
 
 /** $HOSTWIRE_STATE_DIR, else $XDG_STATE_HOME/hostwire, else ~/.local/state/hostwire. */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -37,11 +36,7 @@ function row(m: LoadedMachine): string[] {
   return [c.name, c.state + (m.needsRecovery ? ' (interrupted)' : ''), String(c.cpus), `${c.memoryMb} MB`, `${c.diskGb} GB`, c.ipAddress ?? '-'];
 }
 
-function printTable(rows: string[][]): void {
-  const header = ['NAME', 'STATE', 'CPUS', 'MEMORY', 'DISK', 'IP'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  for (const r of [header, ...rows]) printLine(r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
-}
+const MACHINE_COLUMNS = ['NAME', 'STATE', 'CPUS', 'MEMORY', 'DISK', 'IP'].map((header) => ({ header }));
 
 function jsonOf(m: LoadedMachine): Record<string, unknown> {
   return { ...m.config, needsRecovery: m.needsRecovery, path: m.path };
@@ -56,8 +51,8 @@ async function ls(options: Common): Promise<void> {
         errors: errors.map((e) => ({ name: e.name, path: e.path, code: (e.error as NodeJS.ErrnoException).code, message: e.error.message })),
       });
     } else {
-      printTable(machines.map(row));
-      for (const e of errors) process.stderr.write(`hostwire: cannot load ${e.name}: ${e.error.message}\n`);
+      printTable(machines.map(row), MACHINE_COLUMNS);
+      for (const e of errors) printError(`cannot load ${e.name}: ${e.error.message}`);
     }
     if (errors.length > 0) process.exitCode = 1;
   });
@@ -70,11 +65,12 @@ async function show(name: string, options: Common): Promise<void> {
       printJson(jsonOf(m));
       return;
     }
-    for (const [key, value] of Object.entries(m.config)) {
-      if (key !== 'extra') printLine(`${key.padEnd(14)} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
-    }
-    if (m.needsRecovery) printLine(`${'recovery'.padEnd(14)} was running when the daemon stopped`);
-    printLine(`${'path'.padEnd(14)} ${m.path}`);
+    const fields = Object.entries(m.config)
+      .filter(([key]) => key !== 'extra')
+      .map(([key, value]) => [key, typeof value === 'object' ? JSON.stringify(value) : String(value)]);
+    if (m.needsRecovery) fields.push(['recovery', 'was running when the daemon stopped']);
+    fields.push(['path', m.path]);
+    printTable(fields, [{}, {}]);
   });
 }
 
@@ -100,7 +96,7 @@ async function create(name: string, options: CreateOptions): Promise<void> {
   });
 }
 
-async function rm(name: string, options: Common): Promise<void> {
+async function remove(name: string, options: Common): Promise<void> {
   await withStore(options, async (store) => {
     await store.remove(name);
     if (options.json) printJson({ removed: name });
@@ -132,7 +128,7 @@ export function registerMachineCommands(program: Command): void {
     cmd
       .option('--state-dir <dir>', 'state directory (default $HOSTWIRE_STATE_DIR, $XDG_STATE_HOME/hostwire or ~/.local/state/hostwire)', nonEmpty)
       .option('--json', 'print JSON')
-      .option('--wait-ms <ms>', 'wait this long for another hostwire using the store (0: fail at once)', duration(), DEFAULT_WAIT_MS);
+      .option('--wait-ms <n>', 'wait this long for another hostwire using the store (0: fail at once)', duration(), DEFAULT_WAIT_MS);
   common(machines.command('ls').description('list machines')).action(ls);
   common(machines.command('show').description("show one machine's config").argument('<name>')).action(show);
   common(
@@ -151,7 +147,7 @@ export function registerMachineCommands(program: Command): void {
       .option('--ssh-key-path <path>', 'SSH public key', nonEmpty)
       .option('--ip-address <ip>', 'an IPv4 or IPv6 address', ipAddress),
   ).action(create);
-  common(machines.command('rm').description('remove a machine and its directory').argument('<name>')).action(rm);
+  common(machines.command('remove').alias('rm').description('remove a machine and its directory').argument('<name>')).action(remove);
   common(
     machines.command('set-state').description(`set the state (${LIVE_STATES.join(' | ')})`).argument('<name>').argument('<state>'),
   ).action(setState);

@@ -4,9 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { DgramReceiver, DgramSender, type DatagramInfo } from '../dgram/index.js';
-import { count, duration, octalMode, socketPath } from './options.js';
-import { printJson, printLine, untilStopped } from './output.js';
+import { DgramReceiver, DgramSender, type DatagramInfo } from '../../dgram/index.js';
+import { count, duration, durationOption, octalMode, socketOption } from '../options.js';
+import { errorText, printCounts, printError, printJson, printLine } from '../output.js';
+import { untilStopped } from '../signals.js';
+import { formatTable } from '../table.js';
 
 interface ListenOptions {
   socket: string;
@@ -45,7 +47,7 @@ export async function listen(options: ListenOptions): Promise<void> {
     else printLine(describeMessage(data, info));
   });
   receiver.on('error', (err) => {
-    process.stderr.write(`hostwire: ${err.message}\n`);
+    printError(errorText(err));
     process.exitCode = 1;
   });
   if (!options.json) printLine(`listening on ${options.socket} (Ctrl-C to stop)`);
@@ -73,7 +75,7 @@ export async function send(text: string, options: SendOptions): Promise<void> {
   if (options.json) {
     printJson({ socket: options.socket, count: options.count, outcomes: counts });
   } else {
-    for (const [label, n] of Object.entries(counts)) printLine(`${String(n).padStart(8)}  ${label}`);
+    printCounts(counts);
   }
   if (counts.sent !== options.count) process.exitCode = 1;
 }
@@ -128,9 +130,8 @@ async function demo(options: { json?: boolean }): Promise<void> {
   printLine(`a child process (pid ${String(report.childPid)}) sent 3 datagrams:`);
   for (const line of report.received as string[]) printLine(`  ${line}`);
   printLine('the receiver stops reading; 50 more sends, none blocks or queues in memory:');
-  for (const [label, n] of Object.entries(report.whenNobodyReads as Record<string, number>)) {
-    printLine(`  ${String(n).padStart(3)} × ${label}`);
-  }
+  const counts = Object.entries(report.whenNobodyReads as Record<string, number>).map(([label, n]) => [String(n), '×', label]);
+  for (const line of formatTable(counts, [{ align: 'right', minWidth: 3 }, {}, {}], ' ')) printLine(`  ${line}`);
   printLine(`after the receiver closed: ${String(report.afterReceiverClosed)}`);
 }
 
@@ -139,17 +140,17 @@ export function registerDgramCommands(program: Command): void {
   dgram
     .command('listen')
     .description('bind a datagram socket and print what arrives')
-    .requiredOption('--socket <path>', 'socket path, or @name for the abstract namespace', socketPath)
+    .addOption(socketOption('socket path, or @name for the abstract namespace'))
     .option('--mode <octal>', 'file mode of the socket file', octalMode)
     .option('--credentials', "show each sender's kernel-attested pid/uid/gid")
-    .option('--duration-ms <n>', 'stop after this many milliseconds (at most 2147483647)', duration())
+    .addOption(durationOption())
     .option('--json', 'one JSON object per line')
     .action(listen);
   dgram
     .command('send')
     .description('send datagrams and summarise the outcomes')
     .argument('<text>', 'datagram payload')
-    .requiredOption('--socket <path>', 'socket path, or @name for the abstract namespace', socketPath)
+    .addOption(socketOption('socket path, or @name for the abstract namespace'))
     .option('--count <n>', 'how many datagrams (1 or more)', count, 1)
     .option('--interval-ms <n>', 'pause between datagrams (at most 2147483647)', duration(), 0)
     .option('--json', 'print one JSON object')
