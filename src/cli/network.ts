@@ -218,7 +218,7 @@ async function ensure(options: EnsureOptions, command: Command): Promise<void> {
     watcher.on('error', (err) => process.stderr.write(`hostwire: ${errorText(err)}\n`));
     if (!options.json) printLine(`watching ${state.subnet} (Ctrl-C to stop; the route stays in place)`);
     const why = await stopped;
-    watcher.stop();
+    watcher.close();
     if (options.json) printJson({ event: 'stopped', signal: why });
     else printLine(`stopped (${why}); ${last.routes.join(', ')} left in place`);
   });
