@@ -52,8 +52,8 @@ abstract class ResourceBase<Events extends EventMap<Events> & ResourceEvents> ex
 
   /**
    * Lets the resource keep the process alive (the default where it has
-   * something to wait for). Resources with nothing on the event loop
-   * override nothing here: then it is a no-op, kept so every resource has it.
+   * something to wait for). Resources with nothing on the event loop keep
+   * this no-op, so that every resource has the method.
    */
   ref(): this {
     return this;
