@@ -5,7 +5,7 @@
 // writes, JS CRC-32C table) and sent through that package.
 import * as peers from '../lib/peers.js';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
-import { Agent } from '../../src/heartbeat/index.js';
+import { HeartbeatAgent } from '../../src/heartbeat/index.js';
 import { SENT } from '../../src/dgram/index.js';
 import { referenceCrc32c } from '../../src/vlp/index.js';
 
@@ -32,7 +32,7 @@ function jsFrame(): (nonce: bigint) => Buffer {
 
 function makeBurst(): (n: number) => number {
   if (client === 'hostwire') {
-    const agent = Agent.connect(socketPath, { requireObserver: true });
+    const agent = HeartbeatAgent.connect(socketPath, { requireObserver: true });
     return (n) => {
       let dropped = 0;
       for (let i = 0; i < n; i++) if (agent.beat(0, 0) !== SENT) dropped++;

@@ -4,11 +4,11 @@
 // steady: N agents at 1 Hz; reports the observer's CPU use.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { Observer } from '../../src/heartbeat/index.js';
+import { HeartbeatObserver } from '../../src/heartbeat/index.js';
 
 const [binary, mode, nText, secondsText, socketPath] = process.argv.slice(2) as [string, 'blast' | 'steady', string, string, string];
 const seconds = Number(secondsText);
-const observer = Observer.listen(socketPath, { verifyPid: mode === 'blast', stallAfterMs: 5000, maxAgents: 10_000 });
+const observer = HeartbeatObserver.listen(socketPath, { verifyPid: mode === 'blast', stallAfterMs: 5000, maxAgents: 10_000 });
 // Its own process group, so that stopping it stops every sender it forked (none may spill into the next run).
 const load = spawn('taskset', ['-c', '1', binary, mode, nText, socketPath, String(seconds + 2)], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
 await new Promise<void>((resolve) => load.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));

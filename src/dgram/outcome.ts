@@ -4,7 +4,7 @@
 import { getSystemErrorName } from 'node:util';
 
 /** Why a datagram was dropped; each maps from specific errnos (see README). */
-export type DropReason = 'kernel queue full' | 'no observer' | 'peer gone' | 'storage full';
+export type DropReason = 'kernel-queue-full' | 'no-observer' | 'peer-gone' | 'storage-full';
 
 export interface SendOutcome {
   /** `sent`, `dropped` (an expected condition with a reason) or `failed`. */
@@ -30,10 +30,10 @@ export const OutcomeCode = Object.freeze({
 
 const REASONS: readonly (DropReason | null)[] = [
   null,
-  'kernel queue full',
-  'no observer',
-  'peer gone',
-  'storage full',
+  'kernel-queue-full',
+  'no-observer',
+  'peer-gone',
+  'storage-full',
   null,
 ];
 
@@ -61,7 +61,7 @@ function build(result: number): SendOutcome {
     reason,
     code: name,
     errno,
-    label: reason === null ? `failed: ${name}` : `dropped: ${reason}`,
+    label: reason === null ? `failed: ${name}` : `dropped: ${reason.replaceAll('-', ' ')}`,
   });
 }
 

@@ -1,7 +1,7 @@
 // Receiving end of an AF_UNIX datagram socket, driven by Node's event loop.
-import { EventEmitter } from 'node:events';
 import { native, type NativeDgramReceiver } from '../native.js';
 import { checkInteger, checkPath, invalidArg } from '../common/args.js';
+import { Resource, signalBeforeOpen } from '../common/lifecycle.js';
 
 const Native = native.dgram.DgramReceiver;
 const FIELDS = Native.META_FIELDS;
@@ -27,6 +27,8 @@ export interface DgramReceiverOptions {
    * receive buffer, valid only during the call. When set, reading starts at once.
    */
   onBatch?: (batch: ReceivedBatch) => void;
+  /** Closes the receiver when aborted; already aborted, listen() throws an AbortError. */
+  signal?: AbortSignal;
 }
 
 /** What the kernel said about one datagram. */
@@ -124,9 +126,10 @@ export interface DgramReceiverEvents {
 /**
  * A bound datagram socket. Listen with `on('message')` (a copy per datagram)
  * or pass `onBatch` (no allocation). Reading starts when either is present;
- * until then the kernel holds datagrams in its bounded queue.
+ * until then the kernel holds datagrams in its bounded queue. close()
+ * removes the socket file, if it is still ours.
  */
-export class DgramReceiver extends EventEmitter<DgramReceiverEvents> implements Disposable {
+export class DgramReceiver extends Resource<DgramReceiverEvents> {
   readonly path: string;
   readonly #handle: NativeDgramReceiver;
   readonly #batch: ReceivedBatch;
@@ -134,7 +137,6 @@ export class DgramReceiver extends EventEmitter<DgramReceiverEvents> implements 
   readonly #stats: ReceiverStats = { datagrams: 0, batches: 0, truncated: 0, fdsClosed: 0 };
   #paused = false;
   #reading = false;
-  #closed = false;
 
   private constructor(path: string, options: DgramReceiverOptions) {
     super();
@@ -146,6 +148,7 @@ export class DgramReceiver extends EventEmitter<DgramReceiverEvents> implements 
       throw invalidArg('onBatch', 'a function', options.onBatch);
     }
     this.#onBatch = options.onBatch;
+    const signal = signalBeforeOpen(options.signal);
     this.#handle = new Native(
       path,
       mode,
@@ -163,6 +166,7 @@ export class DgramReceiver extends EventEmitter<DgramReceiverEvents> implements 
       if (event === 'message') queueMicrotask(() => this.#startIfWanted());
     });
     if (this.#onBatch) this.#startIfWanted();
+    this.closeOnAbort(signal);
   }
 
   /**
@@ -175,7 +179,7 @@ export class DgramReceiver extends EventEmitter<DgramReceiverEvents> implements 
   }
 
   #startIfWanted(): void {
-    if (this.#closed || this.#paused || this.#reading) return;
+    if (this.closed || this.#paused || this.#reading) return;
     if (this.#onBatch === undefined && this.listenerCount('message') === 0) return;
     this.#handle.start();
     this.#reading = true;
@@ -189,7 +193,7 @@ export class DgramReceiver extends EventEmitter<DgramReceiverEvents> implements 
     stats.datagrams += count;
     if (this.#onBatch) this.#onBatch(batch);
     if (this.listenerCount('message') > 0) {
-      for (let i = 0; i < count && !this.#closed; i++) {
+      for (let i = 0; i < count && !this.closed; i++) {
         this.emit('message', batch.copy(i), batch.info(i));
       }
     }
@@ -211,7 +215,7 @@ export class DgramReceiver extends EventEmitter<DgramReceiverEvents> implements 
 
   /** Counters since bind; `fdsClosed` counts descriptors senders passed in. */
   get stats(): Readonly<ReceiverStats> {
-    if (!this.#closed) this.#snapshotNativeCounters();
+    if (!this.closed) this.#snapshotNativeCounters();
     return { ...this.#stats };
   }
 
@@ -234,31 +238,19 @@ export class DgramReceiver extends EventEmitter<DgramReceiverEvents> implements 
   }
 
   /** Let the receiver keep the process alive while reading (the default). */
-  ref(): this {
+  override ref(): this {
     this.#handle.ref();
     return this;
   }
 
-  unref(): this {
+  override unref(): this {
     this.#handle.unref();
     return this;
   }
 
-  /** Closes the socket and removes its file, if it is still ours. Idempotent. */
-  close(): void {
-    if (this.#closed) return;
+  protected release(): void {
     this.#snapshotNativeCounters();
-    this.#closed = true;
     this.#reading = false;
     this.#handle.close();
-    this.emit('close');
-  }
-
-  get closed(): boolean {
-    return this.#closed;
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
   }
 }

@@ -1,6 +1,7 @@
 // Sending end of an AF_UNIX datagram socket (pathname or "@abstract").
 import { native, type NativeDgramSender } from '../native.js';
 import { checkInteger, checkPath } from '../common/args.js';
+import { Resource, signalBeforeOpen } from '../common/lifecycle.js';
 import { outcomeOf, SENT, type SendOutcome } from './outcome.js';
 import { DgramError } from './errors.js';
 
@@ -28,6 +29,8 @@ export interface DgramSenderOptions {
   requireObserver?: boolean;
   /** SO_SNDBUF in bytes (the kernel doubles it for bookkeeping). */
   sendBufferSize?: number;
+  /** Closes the sender when aborted; already aborted, connect() throws an AbortError. */
+  signal?: AbortSignal;
 }
 
 export interface WaitOptions {
@@ -46,9 +49,9 @@ const CLOSED = STATES.indexOf('closed');
 /**
  * A non-blocking, close-on-exec datagram sender. `send()` is one syscall that
  * never blocks and never queues in memory: a full receiver means the datagram
- * is dropped and the outcome says so.
+ * is dropped and the outcome says so. close() also rejects pending waits.
  */
-export class DgramSender implements Disposable {
+export class DgramSender extends Resource {
   readonly path: string;
   readonly #handle: NativeDgramSender;
   // The addon's send, bound to its socket: the hot path calls it directly.
@@ -58,6 +61,7 @@ export class DgramSender implements Disposable {
   readonly #onWritable = (err: Error | null): void => this.#settleAll(err);
 
   private constructor(path: string, handle: NativeDgramSender) {
+    super();
     this.path = path;
     this.#handle = handle;
     this.#send = handle.send;
@@ -67,11 +71,14 @@ export class DgramSender implements Disposable {
   /** Opens a sender for `path` (or `@name` for the abstract namespace). */
   static connect(path: string, options: DgramSenderOptions = {}): DgramSender {
     checkPath(path);
+    // Options first: nothing is opened for a call that throws.
+    const { sendBufferSize } = options;
+    if (sendBufferSize !== undefined) checkInteger('sendBufferSize', sendBufferSize, 1, 2 ** 31 - 1);
+    const signal = signalBeforeOpen(options.signal);
     const handle = new native.dgram.DgramSender(path, options.requireObserver === true);
     const sender = new DgramSender(path, handle);
-    if (options.sendBufferSize !== undefined) {
-      sender.sendBufferSize = checkInteger('sendBufferSize', options.sendBufferSize, 1, 2 ** 31 - 1);
-    }
+    if (sendBufferSize !== undefined) sender.sendBufferSize = sendBufferSize;
+    sender.closeOnAbort(signal);
     return sender;
   }
 
@@ -183,24 +190,20 @@ export class DgramSender implements Disposable {
   }
 
   /** Let a pending `waitWritable()` keep the process alive. */
-  ref(): this {
+  override ref(): this {
     this.#handle.ref();
     return this;
   }
 
   /** The default: the sender never keeps the process alive. */
-  unref(): this {
+  override unref(): this {
     this.#handle.unref();
     return this;
   }
 
-  /** Closes the socket; later sends report `failed: EBADF`; pending waits reject. Idempotent. */
-  close(): void {
+  // After close, sends report `failed: EBADF` and pending waits reject.
+  protected release(): void {
     this.#handle.close();
     if (this.#waiters.size > 0) this.#settleAll(this.#closedError());
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
   }
 }

@@ -2,6 +2,7 @@
 // frames to an observer. One native call per beat (encode + CRC + send), no
 // allocation, no blocking; reconnect policy lives here.
 import { badArg, checkInteger } from '../common/args.js';
+import { Resource, signalBeforeOpen } from '../common/lifecycle.js';
 import { DgramSender, type DgramSenderOptions } from '../dgram/sender.js';
 import { nativeHandleOf } from '../dgram/sender.js';
 import { outcomeOf, SENT, type SendOutcome } from '../dgram/outcome.js';
@@ -16,6 +17,8 @@ export interface AgentOptions extends Pick<DgramSenderOptions, 'requireObserver'
    * observer may have restarted) and retry the beat once. 0 disables.
    */
   reconnectAfter?: number;
+  /** Closes the agent when aborted; already aborted, connect() throws an AbortError. */
+  signal?: AbortSignal;
 }
 
 export interface AgentStats {
@@ -29,7 +32,11 @@ export interface AgentStats {
 
 const INVALID_STATUS = native.heartbeat.HeartbeatAgent.INVALID_STATUS;
 
-export class Agent implements Disposable {
+/**
+ * Beats never wait and hold nothing on the event loop, so an agent never
+ * keeps the process alive: ref() and unref() are no-ops.
+ */
+export class HeartbeatAgent extends Resource {
   readonly path: string;
   readonly version: VlpVersion;
   readonly #sender: DgramSender;
@@ -40,6 +47,7 @@ export class Agent implements Disposable {
   readonly #stats = { sent: 0, dropped: 0, failed: 0, reconnects: 0 };
 
   private constructor(path: string, sender: DgramSender, version: VlpVersion, reconnectAfter: number) {
+    super();
     this.path = path;
     this.version = version;
     this.#sender = sender;
@@ -49,12 +57,15 @@ export class Agent implements Disposable {
   }
 
   /** Opens an agent for the observer at `path` (or `@name`). */
-  static connect(path: string, options: AgentOptions = {}): Agent {
+  static connect(path: string, options: AgentOptions = {}): HeartbeatAgent {
     const version = options.version ?? VLP_V2;
     if (version !== 1 && version !== 2) throw badArg('version', '1 or 2', version, 'number');
     const reconnectAfter = checkInteger('reconnectAfter', options.reconnectAfter ?? 0, 0, Number.MAX_SAFE_INTEGER);
+    const signal = signalBeforeOpen(options.signal);
     const sender = DgramSender.connect(path, { requireObserver: options.requireObserver === true });
-    return new Agent(path, sender, version, reconnectAfter);
+    const agent = new HeartbeatAgent(path, sender, version, reconnectAfter);
+    agent.closeOnAbort(signal);
+    return agent;
   }
 
   /**
@@ -136,11 +147,7 @@ export class Agent implements Disposable {
     this.#native.setNonce(nonce);
   }
 
-  close(): void {
+  protected release(): void {
     this.#sender.close();
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
   }
 }

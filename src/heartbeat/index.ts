@@ -1,6 +1,9 @@
-export { Agent, type AgentOptions, type AgentStats } from './agent.js';
+export { HeartbeatAgent, type AgentOptions, type AgentStats } from './agent.js';
+// The short names of hostwire/heartbeat (the package root has only the long ones).
+export { HeartbeatAgent as Agent } from './agent.js';
+export { HeartbeatObserver as Observer } from './observer.js';
 export {
-  Observer,
+  HeartbeatObserver,
   nonceAdvances,
   NONCE_WRAP_WINDOW,
   EVICT_AFTER_STALLS,

@@ -2,13 +2,13 @@
 // addon, checks them against the kernel's word on the sender (uid, pid, and
 // the process's start time when a sequence restarts), tracks each agent, and
 // synthesizes a stall when an agent falls silent.
-import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { DgramReceiver, type ReceivedBatch } from '../dgram/receiver.js';
 import { Field, FIELD_COUNT } from '../vlp/codec.js';
 import { FRAME_SIZE, Status, STATUS_NAMES, VLP_V1, VLP_V2, type StatusName, type VlpVersion } from '../vlp/constants.js';
 import { DECODE_ERROR_KINDS, type DecodeErrorKind } from '../vlp/errors.js';
 import { checkInteger, invalidArg, invalidValue } from '../common/args.js';
+import { Resource, signalBeforeOpen } from '../common/lifecycle.js';
 import { native } from '../native.js';
 import { readPidNamespace, readStartTime, UNKNOWN } from './process-identity.js';
 import { renderPrometheus } from './prometheus.js';
@@ -41,6 +41,8 @@ export interface ObserverOptions {
   allowedUids?: readonly number[] | 'any';
   /** Datagrams per recvmmsg() (default 256). */
   batchSize?: number;
+  /** Closes the observer when aborted; already aborted, listen() throws an AbortError. */
+  signal?: AbortSignal;
 }
 
 export interface AgentSnapshot {
@@ -174,7 +176,7 @@ class AgentState {
   }
 }
 
-export class Observer extends EventEmitter<ObserverEvents> implements Disposable {
+export class HeartbeatObserver extends Resource<ObserverEvents> {
   readonly path: string;
   readonly stallAfterMs: number;
   readonly maxAgents: number;
@@ -209,7 +211,6 @@ export class Observer extends EventEmitter<ObserverEvents> implements Disposable
   // 0, a newcomer to a full table is refused without scanning it.
   #evictable = 0;
   readonly #timer: NodeJS.Timeout;
-  #closed = false;
 
   private constructor(path: string, options: ObserverOptions) {
     super();
@@ -222,6 +223,7 @@ export class Observer extends EventEmitter<ObserverEvents> implements Disposable
     this.#strictV2 = !this.versions.includes(VLP_V1);
     this.#acceptsV2 = this.versions.includes(VLP_V2);
     this.#allowedUids = checkUids(options.allowedUids ?? [process.getuid!(), 0]);
+    const signal = signalBeforeOpen(options.signal);
     this.#receiver = DgramReceiver.listen(path, {
       mode: options.mode,
       credentials: true, // uid checks and process identity need the kernel's word on every sender
@@ -232,11 +234,12 @@ export class Observer extends EventEmitter<ObserverEvents> implements Disposable
     this.#receiver.on('error', (err) => this.emit('error', err));
     // Stalls must be seen within 50 ms of the threshold: check at least every 25 ms.
     this.#timer = setInterval(() => this.checkStalls(), Math.min(25, Math.max(1, this.stallAfterMs / 4)));
+    this.closeOnAbort(signal);
   }
 
   /** Binds the observer's socket at `path` (or `@name`) and starts receiving. */
-  static listen(path: string, options: ObserverOptions = {}): Observer {
-    return new Observer(path, options);
+  static listen(path: string, options: ObserverOptions = {}): HeartbeatObserver {
+    return new HeartbeatObserver(path, options);
   }
 
   #onBatch(batch: ReceivedBatch): void {
@@ -406,28 +409,21 @@ export class Observer extends EventEmitter<ObserverEvents> implements Disposable
     return renderPrometheus(this.snapshot());
   }
 
-  ref(): this {
+  override ref(): this {
     this.#receiver.ref();
     this.#timer.ref();
     return this;
   }
 
-  unref(): this {
+  override unref(): this {
     this.#receiver.unref();
     this.#timer.unref();
     return this;
   }
 
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+  protected release(): void {
     clearInterval(this.#timer);
     this.#receiver.close();
-    this.emit('close');
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
   }
 }
 

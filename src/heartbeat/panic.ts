@@ -3,7 +3,7 @@
 import { native } from '../native.js';
 import type { SendOutcome } from '../dgram/outcome.js';
 import { VLP_V2, type VlpVersion } from '../vlp/constants.js';
-import { Agent } from './agent.js';
+import { HeartbeatAgent } from './agent.js';
 
 export interface PanicHookOptions {
   version?: VlpVersion;
@@ -41,7 +41,7 @@ const DEFAULT_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQU
  */
 export function installPanicHook(path: string, options: PanicHookOptions = {}): PanicHook {
   const version = options.version ?? VLP_V2;
-  const agent = Agent.connect(path, { version });
+  const agent = HeartbeatAgent.connect(path, { version });
   let sent = false;
   const sendTerminal = (payload = 0): SendOutcome | null => {
     if (sent) return null;

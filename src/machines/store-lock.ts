@@ -17,6 +17,7 @@
 import { closeSync, fstatSync, ftruncateSync, openSync, constants as fs, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { abortError } from '../common/lifecycle.js';
 import { native } from '../native.js';
 import { StoreLockedError } from './errors.js';
 
@@ -40,13 +41,13 @@ export class StoreLock {
 
   /**
    * Takes the lock on `baseDir`, retrying for up to `wait.waitMs`; throws
-   * StoreLockedError naming the holder's pid when it stays taken, or the
-   * signal's reason when aborted. Never blocks the event loop: each try is a
+   * StoreLockedError naming the holder's pid when it stays taken, or an
+   * AbortError when aborted. Never blocks the event loop: each try is a
    * non-blocking flock.
    */
   static async acquire(baseDir: string, pidFile: string, wait: LockWait): Promise<StoreLock> {
     const { waitMs, signal } = wait;
-    signal?.throwIfAborted();
+    if (signal?.aborted) throw abortError(signal);
     const fd = openSync(baseDir, fs.O_RDONLY | fs.O_DIRECTORY); // libuv adds O_CLOEXEC
     let taken = false;
     try {
@@ -83,7 +84,7 @@ async function pause(ms: number, signal: AbortSignal | undefined): Promise<void>
   try {
     await sleep(Math.max(1, Math.ceil(ms)), undefined, signal ? { signal } : undefined);
   } catch (err) {
-    if (signal?.aborted) throw signal.reason;
+    if (signal?.aborted) throw abortError(signal);
     throw err;
   }
 }

@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { silentLogger, type Logger } from '../logger.js';
-import { checkInteger, invalidArg } from '../common/args.js';
+import { checkInteger } from '../common/args.js';
+import { abortError, AsyncCloseResource, signalBeforeOpen } from '../common/lifecycle.js';
 import { DEFAULT_MAX_CONFIG_BYTES, MAX_CONFIG_BYTES_LIMIT, readConfigFiles } from './config-files.js';
 import { decodeConfig, encodeConfig, integerFieldProblem, type LoadedMachine, type MachineConfig } from './config.js';
 import { ensureDirectory, removeStaleTempFiles, syncDirectory, writeFileDurable } from './durable-file.js';
@@ -29,7 +30,10 @@ export interface MachineStoreOptions {
    * in ms (default 0: fail at once with StoreLockedError). Up to 2^31-1.
    */
   lockWaitMs?: number;
-  /** Aborts an `open()` that is waiting for the lock; it rejects with the signal's reason. */
+  /**
+   * Aborts an `open()` (it rejects with an AbortError, the signal's reason as
+   * its `cause`, and holds nothing); once open, closes the store.
+   */
   signal?: AbortSignal;
 }
 
@@ -51,7 +55,11 @@ export type NewMachine = Omit<MachineConfig, 'name' | 'state'> & { name: string;
 const CONFIG_FILE = 'config.toml';
 const LOCK_FILE = '.hostwire-machines.lock';
 
-export class MachineStore implements AsyncDisposable {
+/**
+ * The store lock is a file descriptor, nothing on the event loop: ref() and
+ * unref() are no-ops. close() releases the lock.
+ */
+export class MachineStore extends AsyncCloseResource {
   readonly baseDir: string;
   readonly #durable: boolean;
   readonly #logger: Logger;
@@ -60,6 +68,7 @@ export class MachineStore implements AsyncDisposable {
   #lock: StoreLock | null;
 
   private constructor(baseDir: string, lock: StoreLock, durable: boolean, logger: Logger, maxConfigBytes: number) {
+    super();
     this.baseDir = baseDir;
     this.#lock = lock;
     this.#durable = durable;
@@ -78,18 +87,19 @@ export class MachineStore implements AsyncDisposable {
     const logger = options.logger ?? silentLogger;
     const maxConfigBytes = checkInteger('maxConfigBytes', options.maxConfigBytes ?? DEFAULT_MAX_CONFIG_BYTES, 1, MAX_CONFIG_BYTES_LIMIT);
     const waitMs = checkInteger('lockWaitMs', options.lockWaitMs ?? 0, 0, 2 ** 31 - 1);
-    const { signal } = options;
-    if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalidArg('signal', 'an AbortSignal', signal);
+    const signal = signalBeforeOpen(options.signal);
     const dir = path.resolve(baseDir);
     await ensureDirectory(dir, 0o700, { durable });
     const lock = await StoreLock.acquire(dir, path.join(dir, LOCK_FILE), { waitMs, signal });
     const store = new MachineStore(dir, lock, durable, logger, maxConfigBytes);
     try {
       await store.#sweepTempFiles();
+      if (signal?.aborted) throw abortError(signal); // aborted while opening: nothing stays open
     } catch (err) {
       lock.release();
       throw err;
     }
+    store.closeOnAbort(signal);
     return store;
   }
 
@@ -310,14 +320,9 @@ export class MachineStore implements AsyncDisposable {
     });
   }
 
-  /** Releases the store lock. Idempotent. */
-  async close(): Promise<void> {
+  protected async release(): Promise<void> {
     this.#lock?.release();
     this.#lock = null;
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
   }
 
   #dir(name: MachineName): string {

@@ -1,19 +1,22 @@
 // NetlinkMonitor: route, link and bridge FDB change notifications as events
 // on Node's loop. A notification the kernel had to drop (the queue
 // overflowed) is reported as 'overrun': whoever keeps state must re-read it.
-import { EventEmitter } from 'node:events';
 import { native, type NativeNetlinkMonitor } from '../native.js';
+import { Resource, signalBeforeOpen } from '../common/lifecycle.js';
 import { checkNetns } from './netlink.js';
 import { decodeRecords } from './records.js';
 import type { FdbEntry, Link, NetnsOption, Route } from './types.js';
 
 export type MonitorGroup = 'link' | 'ipv4-route' | 'ipv6-route' | 'fdb';
 
+/** What a notification says happened: 'new' is added or changed (RTM_NEW*), 'removed' is RTM_DEL*. */
+export type NetlinkAction = 'new' | 'removed';
+
 /** One change; 'overrun' means the kernel dropped notifications and state must be re-read. */
 export type NetlinkEvent =
-  | { kind: 'route'; action: 'new' | 'del'; route: Route }
-  | { kind: 'link'; action: 'new' | 'del'; link: Link }
-  | { kind: 'fdb'; action: 'new' | 'del'; fdb: FdbEntry }
+  | { kind: 'route'; action: NetlinkAction; route: Route }
+  | { kind: 'link'; action: NetlinkAction; link: Link }
+  | { kind: 'fdb'; action: NetlinkAction; fdb: FdbEntry }
   | { kind: 'overrun' };
 
 export interface MonitorOptions extends NetnsOption {
@@ -21,6 +24,8 @@ export interface MonitorOptions extends NetnsOption {
   groups?: MonitorGroup[];
   /** Whether the monitor keeps the process alive (default true). */
   ref?: boolean;
+  /** Closes the monitor when aborted; already aborted, open() throws an AbortError. */
+  signal?: AbortSignal;
 }
 
 interface MonitorEvents {
@@ -31,6 +36,7 @@ interface MonitorEvents {
   fdb: [Extract<NetlinkEvent, { kind: 'fdb' }>];
   overrun: [];
   error: [Error];
+  close: [];
 }
 
 const GROUP_IDS: Record<MonitorGroup, number> = {
@@ -40,9 +46,8 @@ const GROUP_IDS: Record<MonitorGroup, number> = {
   fdb: native.netlink.groups.neigh,
 };
 
-export class NetlinkMonitor extends EventEmitter<MonitorEvents> implements Disposable {
+export class NetlinkMonitor extends Resource<MonitorEvents> {
   readonly #handle: NativeNetlinkMonitor;
-  #closed = false;
 
   private constructor(handle: NativeNetlinkMonitor) {
     super();
@@ -59,6 +64,7 @@ export class NetlinkMonitor extends EventEmitter<MonitorEvents> implements Dispo
         throw err;
       }
     }
+    const signal = signalBeforeOpen(options.signal);
     let monitor: NetlinkMonitor | undefined;
     const handle = new native.netlink.NetlinkMonitor(
       netns ?? null,
@@ -69,6 +75,7 @@ export class NetlinkMonitor extends EventEmitter<MonitorEvents> implements Dispo
     monitor = new NetlinkMonitor(handle);
     if (options.ref === false) handle.unref();
     handle.start();
+    monitor.closeOnAbort(signal);
     return monitor;
   }
 
@@ -77,7 +84,7 @@ export class NetlinkMonitor extends EventEmitter<MonitorEvents> implements Dispo
   }
 
   #dispatch(events: NetlinkEvent[]): void {
-    if (this.#closed) return;
+    if (this.closed) return;
     this.emit('events', events);
     for (const event of events) {
       switch (event.kind) {
@@ -97,23 +104,17 @@ export class NetlinkMonitor extends EventEmitter<MonitorEvents> implements Dispo
     }
   }
 
-  ref(): this {
+  override ref(): this {
     this.#handle.ref();
     return this;
   }
 
-  unref(): this {
+  override unref(): this {
     this.#handle.unref();
     return this;
   }
 
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+  protected release(): void {
     this.#handle.close();
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
   }
 }

@@ -7,6 +7,7 @@
 import { isIP } from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { badArg, checkInteger, invalidArg, invalidValue, outOfRange } from '../common/args.js';
+import { abortError, checkSignal, Resource, signalBeforeOpen } from '../common/lifecycle.js';
 import { native, type NativeNetlinkSocket } from '../native.js';
 import { MAIN_TABLE, routeProtocolId, routeScopeId, routeTypeId } from './constants.js';
 import { decodeFdb, decodeLinks, decodeRoutes, decodeRoutesInSlices } from './records.js';
@@ -44,19 +45,30 @@ const MAX_DESTINATIONS = 16;
 
 type RouteArgs = [family: number, table: number, protocol: number, oif: number, destinations: string[] | null];
 
-export type DeleteRouteOutcome = 'deleted' | 'absent';
+export type RemoveRouteOutcome = 'removed' | 'absent';
+
+export interface NetlinkOptions extends NetnsOption {
+  /** Closes the socket when aborted; already aborted, open() throws an AbortError. */
+  signal?: AbortSignal;
+}
 
 interface PendingDump {
   cancel(): void;
   reject(err: Error): void;
 }
 
-export class Netlink implements Disposable {
+/**
+ * Requests are synchronous and a dump in progress is threadpool work, so the
+ * socket itself holds nothing on the event loop: ref() and unref() are no-ops.
+ * close() frees its buffers; a listRoutesAsync() in progress is stopped and
+ * rejects with EBADF.
+ */
+export class Netlink extends Resource {
   readonly #socket: NativeNetlinkSocket;
   readonly #pending = new Set<PendingDump>();
-  #closed = false;
 
   private constructor(socket: NativeNetlinkSocket) {
+    super();
     this.#socket = socket;
   }
 
@@ -66,18 +78,17 @@ export class Netlink implements Disposable {
    * thread never moves). Throws a Node-style error (ENOENT with `path` for an
    * unknown namespace, EPERM without CAP_SYS_ADMIN).
    */
-  static open(options: NetnsOption = {}): Netlink {
+  static open(options: NetlinkOptions = {}): Netlink {
     const netns = checkNetns(options.netns);
-    return new Netlink(new native.netlink.NetlinkSocket(netns ?? null));
+    const signal = signalBeforeOpen(options.signal);
+    const netlink = new Netlink(new native.netlink.NetlinkSocket(netns ?? null));
+    netlink.closeOnAbort(signal);
+    return netlink;
   }
 
   /** The namespace path this socket lives in, or null for the caller's own. */
   get netns(): string | null {
     return this.#socket.netns;
-  }
-
-  get closed(): boolean {
-    return this.#closed;
   }
 
   // ── routes ────────────────────────────────────────────────────────────────
@@ -128,7 +139,7 @@ export class Netlink implements Disposable {
     return decodeRoutesInSlices(records, async () => {
       await nextTurn();
       if (signal?.aborted) throw abortError(signal);
-      if (this.#closed) throw closedDuringDump();
+      if (this.closed) throw closedDuringDump();
     });
   }
 
@@ -162,12 +173,12 @@ export class Netlink implements Disposable {
   }
 
   /**
-   * Deletes a route. Fields left out match any route (as `ip route del`); set
-   * `protocol` to delete only a route you own. An absent route is the outcome
-   * 'absent', not an error.
+   * Removes a route (RTM_DELROUTE). Fields left out match any route (as
+   * `ip route del`); set `protocol` to remove only a route you own. An absent
+   * route is the outcome 'absent', not an error.
    */
-  deleteRoute(spec: RouteSpec): DeleteRouteOutcome {
-    return this.#change(DELETE, spec) ? 'deleted' : 'absent';
+  removeRoute(spec: RouteSpec): RemoveRouteOutcome {
+    return this.#change(DELETE, spec) ? 'removed' : 'absent';
   }
 
   #change(op: number, spec: RouteSpec): boolean {
@@ -225,16 +236,9 @@ export class Netlink implements Disposable {
     return decodeFdb(this.#socket.fdb(master));
   }
 
-  /** Closes the socket and frees its buffers; a listRoutesAsync() in progress is stopped and rejects with EBADF. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+  protected release(): void {
     for (const pending of [...this.#pending]) pending.reject(closedDuringDump());
     this.#socket.close();
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
   }
 }
 
@@ -280,20 +284,6 @@ function routeArgs(filter: RouteFilter): RouteArgs {
     });
   }
   return [family, table, protocol, oif, destinations];
-}
-
-function checkSignal(signal: unknown): AbortSignal | undefined {
-  if (signal === undefined) return undefined;
-  if (!(signal instanceof AbortSignal)) throw invalidArg('signal', 'an AbortSignal', signal);
-  return signal;
-}
-
-/** As Node's own promise APIs reject on abort: an AbortError, the signal's reason as its cause. */
-function abortError(signal: AbortSignal): Error {
-  const err = new Error('The operation was aborted', { cause: signal.reason }) as NodeJS.ErrnoException;
-  err.name = 'AbortError';
-  err.code = 'ABORT_ERR';
-  return err;
 }
 
 function closedDuringDump(): NodeJS.ErrnoException {

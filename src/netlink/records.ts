@@ -12,8 +12,9 @@ const OVERRUN = 4;
 const OPERSTATES = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'];
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
-export type RecordAction = 'listed' | 'new' | 'del';
-const ACTIONS: RecordAction[] = ['listed', 'new', 'del'];
+// By the addon's action byte: a dump's record, RTM_NEW* (added or changed), RTM_DEL*.
+export type RecordAction = 'listed' | 'new' | 'removed';
+const ACTIONS: RecordAction[] = ['listed', 'new', 'removed'];
 
 export type DecodedRecord =
   | { kind: 'route'; action: RecordAction; route: Route }

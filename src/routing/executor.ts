@@ -2,7 +2,7 @@
 // routes should be never needs privileges itself. This module ships the
 // direct one (rtnetlink in this process, which then needs CAP_NET_ADMIN);
 // another can forward the same calls to a privileged helper over IPC.
-import { Netlink } from '../netlink/netlink.js';
+import { Netlink, type RemoveRouteOutcome } from '../netlink/netlink.js';
 import { HOSTWIRE_ROUTE_PROTOCOL } from '../netlink/constants.js';
 import { ExecutorUnavailableError } from './errors.js';
 import type { InterfaceName, Subnet } from './parse.js';
@@ -13,10 +13,10 @@ export interface RouteExecutor {
   /** Installs hostwire's route for `subnet` through `device`, replacing one with the same key. */
   replaceRoute(subnet: Subnet, device: InterfaceName): Promise<void>;
   /**
-   * Deletes the route for `subnet`: only hostwire's own (the default) or
+   * Removes the route for `subnet`: only hostwire's own (the default) or
    * whoever owns it ('any', for the `replace` conflict policy).
    */
-  deleteRoute(subnet: Subnet, owner?: RouteOwner): Promise<'removed' | 'absent'>;
+  removeRoute(subnet: Subnet, owner?: RouteOwner): Promise<RemoveRouteOutcome>;
   close?(): void | Promise<void>;
 }
 
@@ -41,13 +41,12 @@ export class NetlinkRouteExecutor implements RouteExecutor {
     netlink.replaceRoute({ dst: subnet.address, prefix: subnet.prefix, oif: link.index, protocol: HOSTWIRE_ROUTE_PROTOCOL });
   }
 
-  async deleteRoute(subnet: Subnet, owner: RouteOwner = 'hostwire'): Promise<'removed' | 'absent'> {
-    const outcome = this.#socket().deleteRoute({
+  async removeRoute(subnet: Subnet, owner: RouteOwner = 'hostwire'): Promise<RemoveRouteOutcome> {
+    return this.#socket().removeRoute({
       dst: subnet.address,
       prefix: subnet.prefix,
       ...(owner === 'hostwire' ? { protocol: HOSTWIRE_ROUTE_PROTOCOL } : {}),
     });
-    return outcome === 'deleted' ? 'removed' : 'absent';
   }
 
   close(): void {

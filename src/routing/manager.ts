@@ -64,7 +64,7 @@ export type RemoveOutcome = 'removed' | 'absent' | 'executor-unavailable' | 'fai
 export interface RemoveResult {
   outcome: RemoveOutcome;
   subnet: string;
-  /** The hostwire routes deleted. */
+  /** The hostwire routes removed. */
   removed: string[];
   error?: Error;
 }
@@ -154,12 +154,12 @@ export class RouteManager implements AsyncDisposable {
   }
 
   /**
-   * Deletes hostwire's routes for the subnet (whole or halves); stops this
+   * Removes hostwire's routes for the subnet (whole or halves); closes this
    * manager's watchers first. Never throws: the result says what happened.
    * Other owners' routes are never touched.
    */
   async removeRoute(): Promise<RemoveResult> {
-    for (const watcher of this.#watchers) watcher.stop();
+    for (const watcher of this.#watchers) watcher.close();
     const subnet = String(this.subnet);
     return this.#locked(async () => {
       const removed: string[] = [];
@@ -167,7 +167,7 @@ export class RouteManager implements AsyncDisposable {
         const routesFor = await this.#snapshot();
         for (const candidate of candidateSubnets(this.subnet)) {
           if (!routesFor(candidate).some(isHostwireRoute)) continue;
-          if ((await this.#executor.deleteRoute(candidate, 'hostwire')) === 'removed') removed.push(String(candidate));
+          if ((await this.#executor.removeRoute(candidate, 'hostwire')) === 'removed') removed.push(String(candidate));
         }
       } catch (err) {
         const unavailable =
@@ -182,9 +182,10 @@ export class RouteManager implements AsyncDisposable {
   }
 
   /**
-   * Keeps the route right until stopped: a route deleted or moved by someone
+   * Keeps the route right until closed: a route removed or moved by someone
    * else is restored within a second (changes are debounced), and a slow
-   * periodic check catches anything a notification missed.
+   * periodic check catches anything a notification missed. An already
+   * aborted `signal` throws an AbortError; a later abort closes the watcher.
    */
   watch(target: WatchTarget, options: WatchOptions = {}): RouteWatcher {
     // Parsed here, so a bad target throws now and FDB events compare canonical MACs.
@@ -196,7 +197,7 @@ export class RouteManager implements AsyncDisposable {
           : { bridge: parseInterfaceName(target.bridge) };
     const watcher = new RouteWatcher(this, target, this.netns, options, this.#logger);
     this.#watchers.add(watcher);
-    watcher.once('stopped', () => this.#watchers.delete(watcher));
+    watcher.once('close', () => this.#watchers.delete(watcher));
     watcher.start();
     return watcher;
   }
@@ -207,7 +208,7 @@ export class RouteManager implements AsyncDisposable {
   }
 
   async close(): Promise<void> {
-    for (const watcher of this.#watchers) watcher.stop();
+    for (const watcher of this.#watchers) watcher.close();
     this.#netlink?.close();
     this.#netlink = null;
     if (this.#ownsExecutor) await this.#executor.close?.();
@@ -285,9 +286,9 @@ export class RouteManager implements AsyncDisposable {
         (oif) => this.#reader().linkByIndex(oif)?.name ?? null,
       );
       try {
-        for (const s of plan.removeForeign) await this.#executor.deleteRoute(s, 'any');
+        for (const s of plan.removeForeign) await this.#executor.removeRoute(s, 'any');
         for (const s of plan.install) await this.#executor.replaceRoute(s, bridge.name);
-        for (const s of plan.remove) await this.#executor.deleteRoute(s, 'hostwire');
+        for (const s of plan.remove) await this.#executor.removeRoute(s, 'hostwire');
       } catch (err) {
         throw classify(err, subnet, bridge);
       }

@@ -3,7 +3,7 @@
 // so a burst of changes costs one); a slow timer checks anyway, in case a
 // notification was missed. A check is one reconcile: read, and change only
 // what is wrong.
-import { EventEmitter } from 'node:events';
+import { Resource, signalBeforeOpen } from '../common/lifecycle.js';
 import type { Logger } from '../logger.js';
 import { NetlinkMonitor, type NetlinkEvent } from '../netlink/monitor.js';
 import type { RouteError } from './errors.js';
@@ -18,8 +18,9 @@ export interface WatchOptions {
   debounceMs?: number;
   /** Periodic check, ms (default 30000). */
   intervalMs?: number;
+  /** Closes the watcher when aborted; already aborted, watch() throws an AbortError. */
   signal?: AbortSignal;
-  /** Whether the watcher keeps the process alive (default true). */
+  /** Whether the watcher keeps the process alive (default true); see also ref() and unref(). */
   ref?: boolean;
 }
 
@@ -30,10 +31,11 @@ interface WatcherEvents {
   checked: [RouteState];
   /** A check failed; the watcher keeps going and tries again on the next change or tick. */
   error: [RouteError | Error];
-  stopped: [];
+  close: [];
 }
 
-export class RouteWatcher extends EventEmitter<WatcherEvents> {
+/** close() stops watching and leaves the route as it is. */
+export class RouteWatcher extends Resource<WatcherEvents> {
   readonly #manager: RouteManager;
   readonly #target: WatchTarget;
   readonly #netns: string | undefined;
@@ -41,15 +43,13 @@ export class RouteWatcher extends EventEmitter<WatcherEvents> {
   readonly #debounceMs: number;
   readonly #intervalMs: number;
   readonly #signal: AbortSignal | undefined;
-  readonly #ref: boolean;
+  #ref: boolean;
   readonly #prefixes: Set<string>;
   #monitor: NetlinkMonitor | null = null;
   #debounce: NodeJS.Timeout | null = null;
   #interval: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
   #again = false;
-  #stopped = false;
-  readonly #onAbort = () => this.stop();
 
   constructor(manager: RouteManager, target: WatchTarget, netns: string | undefined, options: WatchOptions, logger: Logger) {
     super();
@@ -59,18 +59,13 @@ export class RouteWatcher extends EventEmitter<WatcherEvents> {
     this.#logger = logger;
     this.#debounceMs = options.debounceMs ?? 200;
     this.#intervalMs = options.intervalMs ?? 30_000;
-    this.#signal = options.signal;
+    this.#signal = signalBeforeOpen(options.signal);
     this.#ref = options.ref ?? true;
     this.#prefixes = new Set(candidateSubnets(manager.subnet).map(String));
   }
 
   /** Opens the monitor and runs a first check at once. Called by RouteManager.watch(). */
   start(): void {
-    if (this.#signal?.aborted) {
-      this.stop();
-      return;
-    }
-    this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
     try {
       this.#monitor = NetlinkMonitor.open({
         ...(this.#netns === undefined ? {} : { netns: this.#netns }),
@@ -88,15 +83,12 @@ export class RouteWatcher extends EventEmitter<WatcherEvents> {
     this.#interval = setInterval(() => this.#schedule(0), this.#intervalMs);
     if (!this.#ref) this.#interval.unref();
     this.#schedule(0);
-  }
-
-  get stopped(): boolean {
-    return this.#stopped;
+    this.closeOnAbort(this.#signal);
   }
 
   /** Runs a check now (or right after the one in progress) and resolves when it is done. */
   async check(): Promise<void> {
-    if (this.#stopped) return;
+    if (this.closed) return;
     if (this.#running) {
       this.#again = true;
       return this.#running;
@@ -106,32 +98,43 @@ export class RouteWatcher extends EventEmitter<WatcherEvents> {
         this.#again = false;
         try {
           const state = await this.#manager.reconcile(this.#target);
-          if (this.#stopped) return;
+          if (this.closed) return;
           this.emit(state.changed ? 'restored' : 'checked', state);
         } catch (err) {
-          if (!this.#stopped) this.#fail(err as Error);
+          if (!this.closed) this.#fail(err as Error);
         }
-      } while (this.#again && !this.#stopped);
+      } while (this.#again && !this.closed);
     })().finally(() => {
       this.#running = null;
     });
     return this.#running;
   }
 
-  /** Stops watching. The route is left as it is. */
-  stop(): void {
-    if (this.#stopped) return;
-    this.#stopped = true;
-    this.#signal?.removeEventListener('abort', this.#onAbort);
+  /** Lets the watcher keep the process alive (the default unless `ref: false`). */
+  override ref(): this {
+    return this.#setRef(true);
+  }
+
+  override unref(): this {
+    return this.#setRef(false);
+  }
+
+  #setRef(ref: boolean): this {
+    this.#ref = ref;
+    for (const timer of [this.#interval, this.#debounce]) {
+      if (ref) timer?.ref();
+      else timer?.unref();
+    }
+    if (ref) this.#monitor?.ref();
+    else this.#monitor?.unref();
+    return this;
+  }
+
+  protected release(): void {
     if (this.#debounce) clearTimeout(this.#debounce);
     if (this.#interval) clearInterval(this.#interval);
     this.#monitor?.close();
     this.#monitor = null;
-    this.emit('stopped');
-  }
-
-  [Symbol.dispose](): void {
-    this.stop();
   }
 
   #concerns(event: NetlinkEvent): boolean {
@@ -148,7 +151,7 @@ export class RouteWatcher extends EventEmitter<WatcherEvents> {
   }
 
   #schedule(delay = this.#debounceMs): void {
-    if (this.#stopped) return;
+    if (this.closed) return;
     if (this.#debounce) clearTimeout(this.#debounce);
     this.#debounce = setTimeout(() => {
       this.#debounce = null;

@@ -12,7 +12,6 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  Agent,
   crc32c,
   crc32cImplementation,
   crc32cTable,
@@ -20,10 +19,11 @@ import {
   DgramReceiver,
   DgramSender,
   encodeFrame,
+  HeartbeatAgent,
+  HeartbeatObserver,
   HOSTWIRE_ROUTE_PROTOCOL,
   MachineStore,
   Netlink,
-  Observer,
   referenceCrc32c,
   STATUS_NAMES,
   VlpDecodeError,
@@ -142,8 +142,8 @@ await check('VLP frames: conformance vectors through the native codec (byte-exac
 
 await check('heartbeat: Agent → Observer over a Unix datagram socket, 5 beats accepted with kernel-attested pid/uid', async () => {
   const sock = path.join(work, 'observer.sock');
-  const observer = Observer.listen(sock, { stallAfterMs: 60_000 });
-  const agent = Agent.connect(sock);
+  const observer = HeartbeatObserver.listen(sock, { stallAfterMs: 60_000 });
+  const agent = HeartbeatAgent.connect(sock);
   try {
     for (let i = 0; i < 5; i++) assert.equal(agent.beat('ok', i).ok, true, `beat ${i + 1}`);
     await within(5000, 'five beats', (async () => {
@@ -206,8 +206,8 @@ await check(`netlink: route add/list/delete in network namespace ${netns} (netns
     assert.ok(ipRoutes().some((r) => r.dst === `${dst}/16` && r.dev === 'hwarm0'), 'ip route shows it');
     assert.equal(host.getRoute(dst, 16), null, 'not in the host namespace');
 
-    const outcome = nl.deleteRoute({ dst, prefix: 16 });
-    assert.equal(outcome, 'deleted');
+    const outcome = nl.removeRoute({ dst, prefix: 16 });
+    assert.equal(outcome, 'removed');
     assert.equal(nl.getRoute(dst, 16), null);
     assert.ok(!ipRoutes().some((r) => r.dst === `${dst}/16`), 'ip route no longer shows it');
     return `${links.length} links, route ${dst}/16 dev hwarm0 added, listed, deleted`;

@@ -33,7 +33,7 @@ describe('DgramSender outcomes, each from a real scenario', () => {
     using sender = DgramSender.connect(sock);
     expect(sender.state).toBe('pending');
     const outcome = sender.send(frame);
-    expect(outcome).toMatchObject({ ok: false, kind: 'dropped', reason: 'no observer', code: 'ENOENT' });
+    expect(outcome).toMatchObject({ ok: false, kind: 'dropped', reason: 'no-observer', code: 'ENOENT' });
     expect(outcome.label).toBe('dropped: no observer');
     expect(sender.send(frame)).toBe(outcome); // cached: a repeated outcome is the same frozen object
     expect(Object.isFrozen(outcome)).toBe(true);
@@ -51,7 +51,7 @@ describe('DgramSender outcomes, each from a real scenario', () => {
     expect(existsSync(sock)).toBe(true);
     using sender = DgramSender.connect(sock);
     expect(sender.state).toBe('pending');
-    expect(sender.send(frame)).toMatchObject({ reason: 'no observer', code: 'ECONNREFUSED' });
+    expect(sender.send(frame)).toMatchObject({ reason: 'no-observer', code: 'ECONNREFUSED' });
   });
 
   it('receiver that never reads: the kernel queue fills and sends are "dropped: kernel queue full" (EAGAIN)', () => {
@@ -75,9 +75,9 @@ describe('DgramSender outcomes, each from a real scenario', () => {
     using sender = DgramSender.connect(sock);
     expect(sender.send(frame)).toBe(SENT);
     receiver.close();
-    expect(sender.send(frame)).toMatchObject({ reason: 'peer gone', code: 'ECONNREFUSED' });
+    expect(sender.send(frame)).toMatchObject({ reason: 'peer-gone', code: 'ECONNREFUSED' });
     expect(sender.state).toBe('disconnected');
-    expect(sender.send(frame)).toMatchObject({ reason: 'peer gone', code: 'ENOTCONN' });
+    expect(sender.send(frame)).toMatchObject({ reason: 'peer-gone', code: 'ENOTCONN' });
   });
 
   it('reconnect() reaches a restarted receiver at the same path', async () => {
@@ -85,9 +85,9 @@ describe('DgramSender outcomes, each from a real scenario', () => {
     const first = DgramReceiver.listen(sock);
     using sender = DgramSender.connect(sock);
     first.close();
-    expect(sender.send(frame).reason).toBe('peer gone');
+    expect(sender.send(frame).reason).toBe('peer-gone');
     using second = DgramReceiver.listen(sock);
-    expect(sender.send(frame).reason).toBe('peer gone'); // still tied to the dead socket
+    expect(sender.send(frame).reason).toBe('peer-gone'); // still tied to the dead socket
     const oldFd = sender.fd;
     sender.reconnect();
     expect(sender.state).toBe('connected');

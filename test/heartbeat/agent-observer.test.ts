@@ -40,7 +40,7 @@ describe('agent → observer over real sockets', () => {
     for (let i = 0; i < 40; i++) {
       const o = agent.beat(Status.Ok, i);
       if (o.ok) sent++;
-      else if (o.reason === 'kernel queue full') dropped++;
+      else if (o.reason === 'kernel-queue-full') dropped++;
     }
     expect(dropped).toBeGreaterThan(0);
     expect(agent.nonce).toBe(BigInt(sent + 1));
@@ -215,7 +215,7 @@ describe('agent → observer over real sockets', () => {
     expect(agent.beat().ok).toBe(true);
     first.close();
     using second = Observer.listen(sock);
-    expect(agent.beat().reason).toBe('peer gone'); // drop 1: still tied to the old socket
+    expect(agent.beat().reason).toBe('peer-gone'); // drop 1: still tied to the old socket
     const retried = agent.beat(); // drop 2 → reconnect → retry succeeds
     expect(retried.ok).toBe(true);
     expect(agent.stats).toMatchObject({ reconnects: 1, dropped: 2, sent: 2 });

@@ -32,7 +32,7 @@ describe('sd_notify', () => {
     for (let i = 0; i < 1000; i++) labels.add(sdNotify('WATCHDOG=1', { NOTIFY_SOCKET: sock })!.label);
     expect(performance.now() - t0).toBeLessThan(2000); // 1000 blocking sends would never return
     expect(labels).toEqual(new Set(['sent', 'dropped: kernel queue full']));
-    expect(sdNotify('READY=1', { NOTIFY_SOCKET: path.join(tempDir(), 'gone.sock') })?.reason).toBe('no observer');
+    expect(sdNotify('READY=1', { NOTIFY_SOCKET: path.join(tempDir(), 'gone.sock') })?.reason).toBe('no-observer');
     expect(sdNotify('READY=1', { NOTIFY_SOCKET: `/${'x'.repeat(300)}` })).toMatchObject({ kind: 'failed', code: 'ENAMETOOLONG' });
     expect(deaf.closed).toBe(false);
   });

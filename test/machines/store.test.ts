@@ -323,15 +323,16 @@ describe('MachineStore lock', () => {
     expect(await store.list()).toEqual(['one']);
   });
 
-  it('an AbortSignal ends the wait with its reason', async () => {
+  it('an AbortSignal ends the wait with an AbortError whose cause is its reason', async () => {
     const baseDir = path.join(tempDir(), 'machines');
     await using first = await MachineStore.open(baseDir, { durable: false });
     const reason = new Error('shutting down');
+    const aborted = { name: 'AbortError', code: 'ABORT_ERR', cause: reason };
     const controller = new AbortController();
     const waiting = MachineStore.open(baseDir, { lockWaitMs: 10_000, signal: controller.signal });
     setTimeout(() => controller.abort(reason), 50);
-    await expect(waiting).rejects.toBe(reason);
-    await expect(MachineStore.open(baseDir, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    await expect(waiting).rejects.toMatchObject(aborted);
+    await expect(MachineStore.open(baseDir, { signal: AbortSignal.abort(reason) })).rejects.toMatchObject(aborted);
     expect(await first.list()).toEqual([]);
   });
 

@@ -40,7 +40,7 @@ describe.skipIf(netnsSkipReason !== null)(`NetlinkMonitor (${netnsSkipReason ?? 
   });
 
   it(
-    'a route added and then deleted with Netlink arrives as route "new" then "del" with its exact fields',
+    'a route added and then removed with Netlink arrives as route "new" then "removed" with its exact fields',
     async () => {
       const monitor = open({ groups: ['ipv4-route', 'link', 'fdb'] });
       const routeEvents: NetlinkEvent[] = [];
@@ -64,14 +64,14 @@ describe.skipIf(netnsSkipReason !== null)(`NetlinkMonitor (${netnsSkipReason ?? 
       };
       expect(await added).toEqual({ kind: 'route', action: 'new', route: expected });
 
-      const deleted = nextEvent(monitor, isRoute('del', '10.70.0.0', 16));
-      expect(nl.deleteRoute({ dst: '10.70.0.0', prefix: 16, protocol: 'hostwire' })).toBe('deleted');
-      expect(await deleted).toEqual({ kind: 'route', action: 'del', route: expected });
+      const removed = nextEvent(monitor, isRoute('removed', '10.70.0.0', 16));
+      expect(nl.removeRoute({ dst: '10.70.0.0', prefix: 16, protocol: 'hostwire' })).toBe('removed');
+      expect(await removed).toEqual({ kind: 'route', action: 'removed', route: expected });
 
       // The 'route' event saw the same two, in order.
       expect(routeEvents).toEqual([
         { kind: 'route', action: 'new', route: expected },
-        { kind: 'route', action: 'del', route: expected },
+        { kind: 'route', action: 'removed', route: expected },
       ]);
     },
     TIMEOUT,
@@ -120,7 +120,7 @@ describe.skipIf(netnsSkipReason !== null)(`NetlinkMonitor (${netnsSkipReason ?? 
       expect(event.link.mac).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
       expect(linkEvents).toContainEqual(event);
 
-      const removed = nextEvent(monitor, isLink('del', 'br9'));
+      const removed = nextEvent(monitor, isLink('removed', 'br9'));
       ns.ip('link', 'del', 'br9');
       expect((await removed).link).toMatchObject({ index: event.link.index, name: 'br9', kind: 'bridge' });
     },
@@ -140,7 +140,7 @@ describe.skipIf(netnsSkipReason !== null)(`NetlinkMonitor (${netnsSkipReason ?? 
       expect(await added).toEqual({ kind: 'fdb', action: 'new', fdb: entry });
       expect(fdbEvents).toContainEqual({ kind: 'fdb', action: 'new', fdb: entry });
 
-      const removed = nextEvent(monitor, isFdb('del', '02:00:00:00:00:cc'));
+      const removed = nextEvent(monitor, isFdb('removed', '02:00:00:00:00:cc'));
       ns.bridge('fdb', 'del', '02:00:00:00:00:cc', 'dev', 'vp0', 'master');
       expect((await removed).fdb).toMatchObject({ mac: '02:00:00:00:00:cc', ifindex: index.get('vp0'), master: index.get('br0') });
     },

@@ -178,7 +178,7 @@ describe.skipIf(netnsSkipReason !== null)(`Netlink namespaces (${netnsSkipReason
         ['RTM_GETROUTE', () => nl.lookupRoute('10.0.0.1')],
         ['RTM_NEWROUTE', () => nl.addRoute({ dst: '10.9.0.0', prefix: 16, oif: 1 })],
         ['RTM_NEWROUTE', () => nl.replaceRoute({ dst: '10.9.0.0', prefix: 16, oif: 1 })],
-        ['RTM_DELROUTE', () => nl.deleteRoute({ dst: '10.9.0.0', prefix: 16 })],
+        ['RTM_DELROUTE', () => nl.removeRoute({ dst: '10.9.0.0', prefix: 16 })],
         ['RTM_GETLINK', () => nl.listLinks()],
         ['RTM_GETLINK', () => nl.linkByName('lo')],
         ['RTM_GETLINK', () => nl.linkByIndex(1)],

@@ -227,7 +227,7 @@ describe.skipIf(netnsSkipReason !== null)(`Netlink routes (${netnsSkipReason ?? 
     });
   });
 
-  describe('replaceRoute and deleteRoute', () => {
+  describe('replaceRoute and removeRoute', () => {
     it('replaceRoute moves an IPv4 route to another device, leaving exactly one route', () => {
       nl.addRoute({ dst: '10.80.0.0', prefix: 16, oif: br0, protocol: 'hostwire' });
       nl.replaceRoute({ dst: '10.80.0.0', prefix: 16, oif: br1, protocol: 'hostwire' });
@@ -246,35 +246,35 @@ describe.skipIf(netnsSkipReason !== null)(`Netlink routes (${netnsSkipReason ?? 
       expect(nl.routesTo('10.81.0.0', 16)).toEqual([route({ dst: '10.81.0.0', prefix: 16, oif: br0, scope: SCOPE_LINK })]);
     });
 
-    it('deleteRoute returns "deleted", then "absent" for the same route', () => {
+    it('removeRoute returns "removed", then "absent" for the same route', () => {
       nl.addRoute({ dst: '10.82.0.0', prefix: 16, oif: br0, protocol: 'hostwire' });
-      expect(nl.deleteRoute({ dst: '10.82.0.0', prefix: 16 })).toBe('deleted');
+      expect(nl.removeRoute({ dst: '10.82.0.0', prefix: 16 })).toBe('removed');
       expect(nl.getRoute('10.82.0.0', 16)).toBeNull();
-      expect(nl.deleteRoute({ dst: '10.82.0.0', prefix: 16 })).toBe('absent');
+      expect(nl.removeRoute({ dst: '10.82.0.0', prefix: 16 })).toBe('absent');
     });
 
-    it('deleteRoute of an IPv6 route with its protocol: "deleted", then "absent"', () => {
+    it('removeRoute of an IPv6 route with its protocol: "removed", then "absent"', () => {
       nl.addRoute({ dst: 'fd77:0:0:4::', prefix: 64, oif: br0, protocol: 'hostwire' });
-      expect(nl.deleteRoute({ dst: 'fd77:0:0:4::', prefix: 64, protocol: 'hostwire' })).toBe('deleted');
+      expect(nl.removeRoute({ dst: 'fd77:0:0:4::', prefix: 64, protocol: 'hostwire' })).toBe('removed');
       expect(nl.routesTo('fd77:0:0:4::', 64)).toEqual([]);
-      expect(nl.deleteRoute({ dst: 'fd77:0:0:4::', prefix: 64, protocol: 'hostwire' })).toBe('absent');
+      expect(nl.removeRoute({ dst: 'fd77:0:0:4::', prefix: 64, protocol: 'hostwire' })).toBe('absent');
     });
 
-    it('deleteRoute with another protocol than the route’s is "absent" and the route stays (IPv4 and IPv6)', () => {
+    it('removeRoute with another protocol than the route’s is "absent" and the route stays (IPv4 and IPv6)', () => {
       nl.addRoute({ dst: '10.83.0.0', prefix: 16, oif: br0, protocol: 'static' });
       nl.addRoute({ dst: 'fd77:0:0:6::', prefix: 64, oif: br0, protocol: 'static' });
-      expect(nl.deleteRoute({ dst: '10.83.0.0', prefix: 16, protocol: 'hostwire' })).toBe('absent');
-      expect(nl.deleteRoute({ dst: 'fd77:0:0:6::', prefix: 64, protocol: HOSTWIRE_ROUTE_PROTOCOL })).toBe('absent');
+      expect(nl.removeRoute({ dst: '10.83.0.0', prefix: 16, protocol: 'hostwire' })).toBe('absent');
+      expect(nl.removeRoute({ dst: 'fd77:0:0:6::', prefix: 64, protocol: HOSTWIRE_ROUTE_PROTOCOL })).toBe('absent');
       expect(nl.getRoute('10.83.0.0', 16)).toMatchObject({ protocol: PROTO_STATIC, oif: br0 });
       expect(nl.getRoute('fd77:0:0:6::', 64)).toMatchObject({ protocol: PROTO_STATIC, oif: br0 });
-      expect(nl.deleteRoute({ dst: '10.83.0.0', prefix: 16, protocol: 'static' })).toBe('deleted');
+      expect(nl.removeRoute({ dst: '10.83.0.0', prefix: 16, protocol: 'static' })).toBe('removed');
     });
 
-    it('deleteRoute with another device than the route’s is "absent"; with its own, "deleted"', () => {
+    it('removeRoute with another device than the route’s is "absent"; with its own, "removed"', () => {
       nl.addRoute({ dst: '10.84.0.0', prefix: 16, oif: br0, protocol: 'hostwire' });
-      expect(nl.deleteRoute({ dst: '10.84.0.0', prefix: 16, oif: br1 })).toBe('absent');
+      expect(nl.removeRoute({ dst: '10.84.0.0', prefix: 16, oif: br1 })).toBe('absent');
       expect(nl.getRoute('10.84.0.0', 16)).not.toBeNull();
-      expect(nl.deleteRoute({ dst: '10.84.0.0', prefix: 16, oif: br0 })).toBe('deleted');
+      expect(nl.removeRoute({ dst: '10.84.0.0', prefix: 16, oif: br0 })).toBe('removed');
     });
 
     it('table ids of 2^31 and above reach the kernel as they are, not as main', () => {
@@ -282,14 +282,14 @@ describe.skipIf(netnsSkipReason !== null)(`Netlink routes (${netnsSkipReason ?? 
       nl.addRoute({ dst: '10.61.0.0', prefix: 16, oif: br0, protocol: 'hostwire' });
       nl.addRoute({ dst: '10.61.0.0', prefix: 16, oif: br1, protocol: 'hostwire', table: big });
       expect(nl.routesTo('10.61.0.0', 16, { table: big }).map((r) => [r.table, r.oif])).toEqual([[big, br1]]);
-      expect(nl.deleteRoute({ dst: '10.61.0.0', prefix: 16, table: big })).toBe('deleted');
+      expect(nl.removeRoute({ dst: '10.61.0.0', prefix: 16, table: big })).toBe('removed');
       expect(nl.routesTo('10.61.0.0', 16, { table: big })).toEqual([]);
       expect(nl.routesTo('10.61.0.0', 16).map((r) => r.oif)).toEqual([br0]);
     });
 
-    it('deleteRoute in another table leaves main alone', () => {
+    it('removeRoute in another table leaves main alone', () => {
       nl.addRoute({ dst: '10.85.0.0', prefix: 16, oif: br0, protocol: 'hostwire' });
-      expect(nl.deleteRoute({ dst: '10.85.0.0', prefix: 16, table: 1000 })).toBe('absent');
+      expect(nl.removeRoute({ dst: '10.85.0.0', prefix: 16, table: 1000 })).toBe('absent');
       expect(nl.getRoute('10.85.0.0', 16)).not.toBeNull();
     });
   });

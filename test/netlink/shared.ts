@@ -288,16 +288,16 @@ export function nextEvent<E extends NetlinkEvent>(monitor: NetlinkMonitor, match
 }
 
 export const isRoute =
-  (action: 'new' | 'del', dst: string, prefix: number) =>
+  (action: 'new' | 'removed', dst: string, prefix: number) =>
   (e: NetlinkEvent): e is Extract<NetlinkEvent, { kind: 'route' }> =>
     e.kind === 'route' && e.action === action && e.route.dst === dst && e.route.prefix === prefix;
 
 export const isLink =
-  (action: 'new' | 'del', name: string) =>
+  (action: 'new' | 'removed', name: string) =>
   (e: NetlinkEvent): e is Extract<NetlinkEvent, { kind: 'link' }> =>
     e.kind === 'link' && e.action === action && e.link.name === name;
 
 export const isFdb =
-  (action: 'new' | 'del', mac: string) =>
+  (action: 'new' | 'removed', mac: string) =>
   (e: NetlinkEvent): e is Extract<NetlinkEvent, { kind: 'fdb' }> =>
     e.kind === 'fdb' && e.action === action && e.fdb.mac === mac;

@@ -207,7 +207,7 @@ describe.skipIf(netnsSkipReason !== null)(`route lifecycle in a network namespac
           if (calls++ === 0) throw new ExecutorUnavailableError('helper socket not there yet');
           return real.replaceRoute(subnet, device);
         },
-        deleteRoute: (subnet: Subnet, owner?: RouteOwner) => real.deleteRoute(subnet, owner),
+        removeRoute: (subnet: Subnet, owner?: RouteOwner) => real.removeRoute(subnet, owner),
       };
       const state = await manager({ executor: flaky }).ensureRoute(VM_MAC);
       expect(calls).toBe(2);
@@ -252,14 +252,14 @@ describe.skipIf(netnsSkipReason !== null)(`route lifecycle in a network namespac
       const wrong = m.watch({ bridge: 'vp0' }, { debounceMs: 50 });
       const [err] = await once(wrong, 'error');
       expect(err).toMatchObject({ code: 'ERR_NOT_A_BRIDGE' });
-      wrong.stop();
+      wrong.close();
       const right = m.watch({ device: 'vq1' }, { debounceMs: 50 });
       await once(right, 'restored');
       const restored = once(right, 'restored');
       ns.ip('route', 'del', '172.16.0.0/12', 'proto', '176');
       await restored;
       expect(hostwireRoutes()).toEqual(['172.16.0.0/12 vq1']);
-      right.stop();
+      right.close();
     });
 
     it('gives up after 2 attempts on a missing bridge', async () => {
@@ -381,7 +381,7 @@ describe.skipIf(netnsSkipReason !== null)(`route lifecycle in a network namespac
       ns.ip('route', 'del', '172.16.0.0/12', 'proto', '176');
       expect((await restored)[0]).toMatchObject({ mode: 'whole', changed: true });
       expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br0']);
-      watcher.stop();
+      watcher.close();
     });
   });
 
@@ -410,7 +410,7 @@ describe.skipIf(netnsSkipReason !== null)(`route lifecycle in a network namespac
       await m.ensureRoute(VM_MAC);
       const refusing: RouteExecutor = {
         replaceRoute: async () => {},
-        deleteRoute: async () => {
+        removeRoute: async () => {
           throw Object.assign(new Error('EPERM: operation not permitted'), { code: 'EPERM' });
         },
       };
@@ -438,10 +438,10 @@ describe.skipIf(netnsSkipReason !== null)(`route lifecycle in a network namespac
       ns.ip('route', 'replace', '172.16.0.0/12', 'dev', 'br1', 'proto', '176');
       await movedBack;
       expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br0']);
-      watcher.stop();
+      watcher.close();
     });
 
-    it('splits when a foreign route appears, and leaves the route in place when stopped', async () => {
+    it('splits when a foreign route appears, and leaves the route in place when closed', async () => {
       ns.addFdb(VM_MAC, 'vp0');
       const m = manager();
       const watcher = m.watch({ bridge: 'br0' }, { debounceMs: 50 });
@@ -450,8 +450,8 @@ describe.skipIf(netnsSkipReason !== null)(`route lifecycle in a network namespac
       // Beside hostwire's route (same key would clash), as a VPN coming up does.
       ns.ip('route', 'add', '172.16.0.0/12', 'dev', 'br1', 'proto', 'static', 'metric', '50');
       expect((await split)[0]).toMatchObject({ mode: 'split' });
-      watcher.stop();
-      expect(watcher.stopped).toBe(true);
+      watcher.close();
+      expect(watcher.closed).toBe(true);
       expect(hostwireRoutes()).toEqual(['172.16.0.0/13 br0', '172.24.0.0/13 br0']);
     });
 
@@ -465,20 +465,20 @@ describe.skipIf(netnsSkipReason !== null)(`route lifecycle in a network namespac
       ns.addFdb(VM_MAC, 'vp1');
       expect((await restored)[0]).toMatchObject({ bridge: { name: 'br1' }, routes: ['172.16.0.0/12'] });
       expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br1']);
-      watcher.stop();
+      watcher.close();
     });
 
-    it('stops when its signal aborts, and removeRoute stops it too', async () => {
+    it('closes when its signal aborts, and removeRoute closes it too', async () => {
       ns.addFdb(VM_MAC, 'vp0');
       const m = manager();
       const controller = new AbortController();
       const a = m.watch({ mac: VM_MAC }, { signal: controller.signal });
       controller.abort();
-      expect(a.stopped).toBe(true);
+      expect(a.closed).toBe(true);
       const b = m.watch({ mac: VM_MAC }, { debounceMs: 50 });
       await once(b, 'restored');
       expect((await m.removeRoute()).outcome).toBe('removed');
-      expect(b.stopped).toBe(true);
+      expect(b.closed).toBe(true);
       expect(hostwireRoutes()).toEqual([]);
     });
   });
@@ -495,10 +495,10 @@ describe.skipIf(netnsSkipReason !== null)(`route lifecycle in a network namespac
           await real.replaceRoute(subnet, device);
           log.push(`replace ${subnet} ${device} end`);
         },
-        deleteRoute: async (subnet, owner) => {
+        removeRoute: async (subnet, owner) => {
           log.push(`delete ${subnet} start`);
           await slow();
-          const outcome = await real.deleteRoute(subnet, owner);
+          const outcome = await real.removeRoute(subnet, owner);
           log.push(`delete ${subnet} end`);
           return outcome;
         },

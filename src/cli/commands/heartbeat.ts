@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Agent, installPanicHook, Observer, type AgentSnapshot } from '../../heartbeat/index.js';
+import { HeartbeatAgent, HeartbeatObserver, installPanicHook, type AgentSnapshot } from '../../heartbeat/index.js';
 import { type StatusCode, type VlpVersion } from '../../vlp/constants.js';
 import { count, duration, durationOption, integer, invalidWith, oneOf, socketOption, status, U32_MAX } from '../options.js';
 import { errorText, printCounts, printError, printJson, printLine } from '../output.js';
@@ -26,7 +26,7 @@ async function beat(options: BeatOptions, command: Command): Promise<void> {
   if (options.vlp === 2 && options.payload > U32_MAX) {
     invalidWith(command, '--payload <n>', String(options.payload), `Expected a decimal integer from 0 to ${U32_MAX} with --vlp 2.`);
   }
-  const agent = Agent.connect(options.socket, { version: options.vlp, reconnectAfter: 3 });
+  const agent = HeartbeatAgent.connect(options.socket, { version: options.vlp, reconnectAfter: 3 });
   if (options.crashAfterMs !== undefined) {
     // Show what a crash looks like to the observer: a terminal frame, then silence.
     installPanicHook(options.socket, { version: options.vlp });
@@ -63,7 +63,7 @@ const jsonSafe = (a: AgentSnapshot) => ({ ...a, payload: String(a.payload), nonc
 
 const AGENT_COLUMNS = ['PID', 'STATE', 'BEATS', 'NONCE', 'PAYLOAD', 'SILENT'].map((header) => ({ header }));
 
-function renderTable(observer: Observer): string {
+function renderTable(observer: HeartbeatObserver): string {
   const { agents, counters } = observer.snapshot();
   const rows = agents.map((a) => [
     String(a.pid),
@@ -84,7 +84,7 @@ function renderTable(observer: Observer): string {
 }
 
 async function watch(options: WatchOptions): Promise<void> {
-  const observer = Observer.listen(options.socket, { stallAfterMs: options.stallMs, versions: options.acceptV1 ? [1, 2] : [2] });
+  const observer = HeartbeatObserver.listen(options.socket, { stallAfterMs: options.stallMs, versions: options.acceptV1 ? [1, 2] : [2] });
   const live = !options.json && process.stdout.isTTY === true;
   if (options.json) {
     printJson({ event: 'listening', socket: options.socket, stallAfterMs: options.stallMs, versions: observer.versions });
@@ -117,7 +117,7 @@ const DEMO_WAIT_MS = 15_000;
 const DEMO_EVENTS = ['join', 'stall', 'terminal'] as const;
 
 /** Resolves once `done()` holds after one of the demo's observer events, or after `timeoutMs`. */
-function until(observer: Observer, done: () => boolean, timeoutMs: number): Promise<void> {
+function until(observer: HeartbeatObserver, done: () => boolean, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
     const finish = () => {
       clearTimeout(timer);
@@ -138,7 +138,7 @@ function until(observer: Observer, done: () => boolean, timeoutMs: number): Prom
 async function demo(options: { json?: boolean }): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'hostwire-demo-'));
   const sock = path.join(dir, 'observer.sock');
-  const observer = Observer.listen(sock, { stallAfterMs: 500 });
+  const observer = HeartbeatObserver.listen(sock, { stallAfterMs: 500 });
   const events: Record<string, unknown>[] = [];
   const log = (event: string, a: AgentSnapshot, extra = '') => {
     events.push({ event, ...jsonSafe(a) });

@@ -114,7 +114,7 @@ async function ensure(options: EnsureOptions, command: Command): Promise<void> {
     watcher.on('error', (err) => printError(errorText(err)));
     if (!options.json) printLine(`watching ${state.subnet} (Ctrl-C to stop; the route stays in place)`);
     const why = await stopped;
-    watcher.stop();
+    watcher.close();
     if (options.json) printJson({ event: 'stopped', signal: why });
     else printLine(`stopped (${why}); ${last.routes.join(', ')} left in place`);
   });
