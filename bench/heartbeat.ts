@@ -44,7 +44,7 @@ export async function benchHeartbeat(options: HeartbeatBenchOptions): Promise<st
         [`heartbeat: encode + CRC-32C + send (${options.runs} runs × ${options.beatsPerRun.toLocaleString('en')})`, 'median ns/beat (min–max)', '× C', '× hostwire'],
         [
           ['C loop: encode, SSE4.2 CRC-32C, send() (the limit)', formatSummary(s.c!, 'ns'), '1.00×', '—'],
-          [`hostwire Agent.beat() — ${scavenges} scavenges over ${options.memoryBeats.toLocaleString('en')} beats`, formatSummary(s.hostwire!, 'ns'), formatRatio(hw / c), '1.00×'],
+          [`hostwire HeartbeatAgent.beat() — ${scavenges} scavenges over ${options.memoryBeats.toLocaleString('en')} beats`, formatSummary(s.hostwire!, 'ns'), formatRatio(hw / c), '1.00×'],
           ['JS-built Buffer frame + unix-dgram send()', formatSummary(s['js-unix-dgram']!, 'ns'), formatRatio(s['js-unix-dgram']!.median / c), formatRatio(s['js-unix-dgram']!.median / hw)],
           ['JS-built Buffer frame + node-unix-socket sendTo()', formatSummary(s['js-node-unix-socket']!, 'ns'), formatRatio(s['js-node-unix-socket']!.median / c), formatRatio(s['js-node-unix-socket']!.median / hw)],
         ],

@@ -1,6 +1,6 @@
 // One heartbeat sender in its own process: COUNT beats to PATH.
 //   node --import tsx bench/cases/beat.ts CLIENT PATH COUNT time|memory
-// CLIENT: hostwire (Agent.beat) | js-unix-dgram | js-node-unix-socket — the
+// CLIENT: hostwire (HeartbeatAgent.beat) | js-unix-dgram | js-node-unix-socket — the
 // obvious user-built alternative: a frame written in JS (Buffer, DataView
 // writes, JS CRC-32C table) and sent through that package.
 import * as peers from '../lib/peers.js';
