@@ -1,7 +1,7 @@
 // Receiving end of an AF_UNIX datagram socket, driven by Node's event loop.
 import { EventEmitter } from 'node:events';
 import { native, type NativeDgramReceiver } from '../native.js';
-import { checkInteger, checkPath, invalidArg } from '../common/args.js';
+import { checkInteger, checkOptions, checkPath, invalidArg } from '../common/args.js';
 
 const Native = native.dgram.DgramReceiver;
 const FIELDS = Native.META_FIELDS;
@@ -145,6 +145,9 @@ export class DgramReceiver extends EventEmitter<DgramReceiverEvents> implements 
     if (options.onBatch !== undefined && typeof options.onBatch !== 'function') {
       throw invalidArg('onBatch', 'a function', options.onBatch);
     }
+    // Checked before the socket is bound, so a bad size leaves no socket file behind.
+    const receiveBufferSize =
+      options.receiveBufferSize === undefined ? undefined : checkInteger('receiveBufferSize', options.receiveBufferSize, 1, 2 ** 31 - 1);
     this.#onBatch = options.onBatch;
     this.#handle = new Native(
       path,
@@ -156,9 +159,7 @@ export class DgramReceiver extends EventEmitter<DgramReceiverEvents> implements 
       (err) => this.emit('error', err),
     );
     this.#batch = new ReceivedBatch(this.#handle.data, this.#handle.meta, messageSize);
-    if (options.receiveBufferSize !== undefined) {
-      this.receiveBufferSize = options.receiveBufferSize;
-    }
+    if (receiveBufferSize !== undefined) this.receiveBufferSize = receiveBufferSize;
     this.on('newListener', (event) => {
       if (event === 'message') queueMicrotask(() => this.#startIfWanted());
     });
@@ -171,7 +172,7 @@ export class DgramReceiver extends EventEmitter<DgramReceiverEvents> implements 
    * EADDRINUSE, and a non-socket file with EEXIST.
    */
   static listen(path: string, options: DgramReceiverOptions = {}): DgramReceiver {
-    return new DgramReceiver(checkPath(path), options);
+    return new DgramReceiver(checkPath(path), checkOptions(options));
   }
 
   #startIfWanted(): void {

@@ -1,6 +1,6 @@
 // Sending end of an AF_UNIX datagram socket (pathname or "@abstract").
 import { native, type NativeDgramSender } from '../native.js';
-import { checkInteger, checkPath } from '../common/args.js';
+import { checkInteger, checkOptions, checkPath, checkSignal, invalidArg } from '../common/args.js';
 import { outcomeOf, SENT, type SendOutcome } from './outcome.js';
 import { DgramError } from './errors.js';
 
@@ -11,7 +11,7 @@ const handles = new WeakMap<DgramSender, NativeDgramSender>();
 /** @internal */
 export function nativeHandleOf(sender: DgramSender): NativeDgramSender {
   const handle = handles.get(sender);
-  if (!handle) throw new TypeError('not a DgramSender');
+  if (!handle) throw invalidArg('sender', 'a DgramSender', sender);
   return handle;
 }
 
@@ -67,11 +67,13 @@ export class DgramSender implements Disposable {
   /** Opens a sender for `path` (or `@name` for the abstract namespace). */
   static connect(path: string, options: DgramSenderOptions = {}): DgramSender {
     checkPath(path);
+    checkOptions(options);
+    // Checked before the socket exists, so a bad size leaves nothing open.
+    const sendBufferSize =
+      options.sendBufferSize === undefined ? undefined : checkInteger('sendBufferSize', options.sendBufferSize, 1, 2 ** 31 - 1);
     const handle = new native.dgram.DgramSender(path, options.requireObserver === true);
     const sender = new DgramSender(path, handle);
-    if (options.sendBufferSize !== undefined) {
-      sender.sendBufferSize = checkInteger('sendBufferSize', options.sendBufferSize, 1, 2 ** 31 - 1);
-    }
+    if (sendBufferSize !== undefined) sender.sendBufferSize = sendBufferSize;
     return sender;
   }
 
@@ -134,8 +136,8 @@ export class DgramSender implements Disposable {
    * with `ERR_WAIT_SUPERSEDED`, since the socket they watched is gone.
    */
   waitWritable(options: WaitOptions = {}): Promise<void> {
-    const { signal } = options;
     return new Promise<void>((resolve, reject) => {
+      const signal = checkSignal(checkOptions(options).signal); // a bad one rejects
       if (signal?.aborted) {
         reject(signal.reason);
         return;

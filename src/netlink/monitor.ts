@@ -3,6 +3,8 @@
 // overflowed) is reported as 'overrun': whoever keeps state must re-read it.
 import { EventEmitter } from 'node:events';
 import { native, type NativeNetlinkMonitor } from '../native.js';
+import { checkOptions, invalidArg } from '../common/args.js';
+import { describeValue, makeError } from '../common/errors.js';
 import { checkNetns } from './netlink.js';
 import { decodeRecords } from './records.js';
 import type { FdbEntry, Link, NetnsOption, Route } from './types.js';
@@ -50,13 +52,13 @@ export class NetlinkMonitor extends EventEmitter<MonitorEvents> implements Dispo
   }
 
   static open(options: MonitorOptions = {}): NetlinkMonitor {
-    const netns = checkNetns(options.netns);
+    const netns = checkNetns(checkOptions(options).netns);
     const groups = options.groups ?? (Object.keys(GROUP_IDS) as MonitorGroup[]);
+    if (!Array.isArray(groups)) throw invalidArg('groups', 'an array of monitor groups', groups);
     for (const group of groups) {
-      if (!(group in GROUP_IDS)) {
-        const err = new TypeError(`unknown monitor group ${JSON.stringify(group)}; use ${Object.keys(GROUP_IDS).join(', ')}`);
-        (err as NodeJS.ErrnoException).code = 'ERR_INVALID_ARG_VALUE';
-        throw err;
+      // Own keys only: "toString" is in every object, and no group.
+      if (typeof group !== 'string' || !Object.hasOwn(GROUP_IDS, group)) {
+        throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE', `unknown monitor group ${describeValue(group)}; use ${Object.keys(GROUP_IDS).join(', ')}`);
       }
     }
     let monitor: NetlinkMonitor | undefined;

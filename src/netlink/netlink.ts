@@ -6,7 +6,8 @@
 // a dump would hold the event loop for tens of milliseconds.
 import { isIP } from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { badArg, checkInteger, invalidArg, invalidValue, outOfRange } from '../common/args.js';
+import { badArg, checkInteger, checkOptions, checkSignal, invalidArg, invalidValue, outOfRange } from '../common/args.js';
+import { abortError, systemError } from '../common/errors.js';
 import { native, type NativeNetlinkSocket } from '../native.js';
 import { MAIN_TABLE, routeProtocolId, routeScopeId, routeTypeId } from './constants.js';
 import { decodeFdb, decodeLinks, decodeRoutes, decodeRoutesInSlices } from './records.js';
@@ -67,7 +68,7 @@ export class Netlink implements Disposable {
    * unknown namespace, EPERM without CAP_SYS_ADMIN).
    */
   static open(options: NetnsOption = {}): Netlink {
-    const netns = checkNetns(options.netns);
+    const netns = checkNetns(checkOptions(options).netns);
     return new Netlink(new native.netlink.NetlinkSocket(netns ?? null));
   }
 
@@ -135,7 +136,7 @@ export class Netlink implements Disposable {
   /** Every route for exactly `dst/prefix` in `table` (several can differ in metric, device or type). */
   routesTo(dst: string, prefix: number, options: { table?: number } = {}): Route[] {
     checkDestination(dst, prefix);
-    return decodeRoutes(this.#socket.routes(0, checkTable(options.table ?? MAIN_TABLE), -1, 0, [`${dst}/${prefix}`]));
+    return decodeRoutes(this.#socket.routes(0, checkTable(checkOptions(options).table ?? MAIN_TABLE), -1, 0, [`${dst}/${prefix}`]));
   }
 
   /** The route for exactly `dst/prefix` in `table`, or null; the lowest metric wins when there are several. */
@@ -214,6 +215,7 @@ export class Netlink implements Disposable {
    * one (`master`: index or name). An unknown bridge name throws ENODEV.
    */
   listFdb(options: { master?: number | string } = {}): FdbEntry[] {
+    checkOptions(options);
     let master = 0;
     if (typeof options.master === 'string') {
       const link = this.linkByName(options.master);
@@ -253,12 +255,7 @@ export function checkNetns(netns: unknown): string | undefined {
 }
 
 function nameTooLong(path: string): NodeJS.ErrnoException {
-  const err = new Error(`ENAMETOOLONG: File name too long, open '${path}'`) as NodeJS.ErrnoException;
-  err.code = 'ENAMETOOLONG';
-  err.errno = 36;
-  err.syscall = 'open';
-  err.path = path;
-  return err;
+  return systemError({ code: 'ENAMETOOLONG', detail: 'File name too long', syscall: 'open', path });
 }
 
 function routeArgs(filter: RouteFilter): RouteArgs {
@@ -282,26 +279,8 @@ function routeArgs(filter: RouteFilter): RouteArgs {
   return [family, table, protocol, oif, destinations];
 }
 
-function checkSignal(signal: unknown): AbortSignal | undefined {
-  if (signal === undefined) return undefined;
-  if (!(signal instanceof AbortSignal)) throw invalidArg('signal', 'an AbortSignal', signal);
-  return signal;
-}
-
-/** As Node's own promise APIs reject on abort: an AbortError, the signal's reason as its cause. */
-function abortError(signal: AbortSignal): Error {
-  const err = new Error('The operation was aborted', { cause: signal.reason }) as NodeJS.ErrnoException;
-  err.name = 'AbortError';
-  err.code = 'ABORT_ERR';
-  return err;
-}
-
 function closedDuringDump(): NodeJS.ErrnoException {
-  const err = new Error('EBADF: the socket was closed during the dump, RTM_GETROUTE') as NodeJS.ErrnoException;
-  err.code = 'EBADF';
-  err.errno = 9;
-  err.syscall = 'RTM_GETROUTE';
-  return err;
+  return systemError({ code: 'EBADF', detail: 'the socket was closed during the dump', syscall: 'RTM_GETROUTE' });
 }
 
 function checkFamily(family: unknown): 4 | 6 {
@@ -331,9 +310,5 @@ function toId(name: string, value: number | string, byName: (n: string) => numbe
 
 function noSuchLink(name: string, netns: string | null): NodeJS.ErrnoException {
   const where = netns === null ? '' : ` in ${netns}`;
-  const err = new Error(`ENODEV: no interface named "${name}"${where}`) as NodeJS.ErrnoException & { netns?: string };
-  err.code = 'ENODEV';
-  err.errno = 19;
-  if (netns !== null) err.netns = netns;
-  return err;
+  return systemError({ code: 'ENODEV', detail: `no interface named "${name}"${where}`, ...(netns === null ? {} : { props: { netns } }) });
 }

@@ -4,6 +4,7 @@
 // notification was missed. A check is one reconcile: read, and change only
 // what is wrong.
 import { EventEmitter } from 'node:events';
+import { checkNumber, checkOptions, checkSignal, invalidArg } from '../common/args.js';
 import type { Logger } from '../logger.js';
 import { NetlinkMonitor, type NetlinkEvent } from '../netlink/monitor.js';
 import type { RouteError } from './errors.js';
@@ -33,6 +34,8 @@ interface WatcherEvents {
   stopped: [];
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class RouteWatcher extends EventEmitter<WatcherEvents> {
   readonly #manager: RouteManager;
   readonly #target: WatchTarget;
@@ -53,13 +56,16 @@ export class RouteWatcher extends EventEmitter<WatcherEvents> {
 
   constructor(manager: RouteManager, target: WatchTarget, netns: string | undefined, options: WatchOptions, logger: Logger) {
     super();
+    if (typeof (manager as Partial<RouteManager> | null)?.reconcile !== 'function') throw invalidArg('manager', 'a RouteManager', manager);
+    options = checkOptions(options);
     this.#manager = manager;
     this.#target = target;
     this.#netns = netns;
     this.#logger = logger;
-    this.#debounceMs = options.debounceMs ?? 200;
-    this.#intervalMs = options.intervalMs ?? 30_000;
-    this.#signal = options.signal;
+    // Timers take at most 2^31-1 ms; Node would quietly turn a longer wait into 1 ms.
+    this.#debounceMs = checkNumber('debounceMs', options.debounceMs ?? 200, 0, MAX_TIMER_MS);
+    this.#intervalMs = checkNumber('intervalMs', options.intervalMs ?? 30_000, 0, MAX_TIMER_MS, true);
+    this.#signal = checkSignal(options.signal);
     this.#ref = options.ref ?? true;
     this.#prefixes = new Set(candidateSubnets(manager.subnet).map(String));
   }
