@@ -1,17 +1,15 @@
 // Argument checks shared by the modules: bad options are a TypeError or
-// RangeError with a Node-style code, thrown before any syscall.
+// RangeError with a Node-style code, thrown before any syscall. The errors
+// are built by the shared factory (errors.ts).
+import { describeValue as describe, makeError } from './errors.js';
 
 export function invalidArg(name: string, expected: string, value: unknown): TypeError {
-  const err = new TypeError(`The "${name}" option must be ${expected}; received ${describe(value)}`);
-  (err as NodeJS.ErrnoException).code = 'ERR_INVALID_ARG_TYPE';
-  return err;
+  return makeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" option must be ${expected}; received ${describe(value)}`);
 }
 
 /** The right type but a wrong value (an unknown name, a malformed address). */
 export function invalidValue(name: string, expected: string, value: unknown): TypeError {
-  const err = new TypeError(`The "${name}" argument must be ${expected}; received ${describe(value)}`);
-  (err as NodeJS.ErrnoException).code = 'ERR_INVALID_ARG_VALUE';
-  return err;
+  return makeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The "${name}" argument must be ${expected}; received ${describe(value)}`);
 }
 
 /** ERR_INVALID_ARG_VALUE for a value of the expected primitive type, else ERR_INVALID_ARG_TYPE. */
@@ -20,17 +18,13 @@ export function badArg(name: string, expected: string, value: unknown, type: 'st
 }
 
 export function outOfRange(name: string, range: string, value: unknown): RangeError {
-  const err = new RangeError(`The "${name}" option must be ${range}; received ${describe(value)}`);
-  (err as NodeJS.ErrnoException).code = 'ERR_OUT_OF_RANGE';
-  return err;
+  return makeError(RangeError, 'ERR_OUT_OF_RANGE', `The "${name}" option must be ${range}; received ${describe(value)}`);
 }
 
 export function checkPath(path: unknown): string {
   if (typeof path !== 'string') throw invalidArg('path', 'a string', path);
   if (path.length === 0 || path === '@') {
-    const err = new TypeError('The "path" must name a socket file or an abstract name ("@name")');
-    (err as NodeJS.ErrnoException).code = 'ERR_INVALID_ARG_VALUE';
-    throw err;
+    throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE', 'The "path" must name a socket file or an abstract name ("@name")');
   }
   return path;
 }
@@ -48,10 +42,38 @@ export function checkInteger(name: string, value: unknown, min: number, max: num
   return value;
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'symbol' || typeof value === 'function') return `a ${typeof value}`;
-  return `an instance of ${(value as object).constructor?.name ?? 'Object'}`;
+/**
+ * A finite number (fractions allowed) in [min, max], or in (min, max] when
+ * `aboveMin`: a non-number is ERR_INVALID_ARG_TYPE; NaN, ±Infinity and
+ * numbers outside the range are ERR_OUT_OF_RANGE.
+ */
+export function checkNumber(name: string, value: unknown, min: number, max = Infinity, aboveMin = false): number {
+  if (typeof value !== 'number') throw invalidArg(name, 'a number', value);
+  if (Number.isFinite(value) && (aboveMin ? value > min : value >= min) && value <= max) return value;
+  const lower = aboveMin ? `> ${min}` : `>= ${min}`;
+  throw outOfRange(name, max === Infinity ? `a finite number ${lower}` : `${lower} and <= ${max}`, value);
+}
+
+/** An object argument (a config, a record), as Node's validateObject: null, arrays, functions and primitives are ERR_INVALID_ARG_TYPE. */
+export function checkObject<T extends object>(value: T, name: string): T {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" argument must be an object; received ${describe(value)}`);
+  }
+  return value;
+}
+
+/** An options object; absent is `{}`. null and primitives are ERR_INVALID_ARG_TYPE, as in Node. */
+export function checkOptions<T extends object>(value: T | undefined, name = 'options'): T {
+  return value === undefined ? ({} as T) : checkObject(value, name);
+}
+
+/** An optional AbortSignal. */
+export function checkSignal(signal: unknown): AbortSignal | undefined {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalidArg('signal', 'an AbortSignal', signal);
+  return signal;
+}
+
+export function checkFunction<F extends (...args: never[]) => unknown>(name: string, value: unknown): F {
+  if (typeof value !== 'function') throw invalidArg(name, 'a function', value);
+  return value as F;
 }

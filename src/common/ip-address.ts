@@ -1,5 +1,6 @@
 // Text form of IP addresses, shared by the subnet parser and the netlink
 // record decoder.
+import { makeError } from './errors.js';
 
 export type AddressFamily = 4 | 6;
 
@@ -10,16 +11,12 @@ export type AddressFamily = 4 | 6;
  */
 export function formatAddress(family: AddressFamily, bytes: Uint8Array): string {
   if (family !== 4 && family !== 6) {
-    throw Object.assign(new TypeError(`The "family" argument must be 4 or 6; received ${String(family)}`), {
-      code: 'ERR_INVALID_ARG_VALUE',
-    });
+    throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The "family" argument must be 4 or 6; received ${String(family)}`);
   }
   const want = family === 4 ? 4 : 16;
   if (!(bytes instanceof Uint8Array) || bytes.length !== want) {
     const got = bytes instanceof Uint8Array ? `${bytes.length} bytes` : typeof bytes;
-    throw Object.assign(new RangeError(`An IPv${family} address is ${want} bytes; received ${got}`), {
-      code: 'ERR_INVALID_ARG_VALUE',
-    });
+    throw makeError(RangeError, 'ERR_INVALID_ARG_VALUE', `An IPv${family} address is ${want} bytes; received ${got}`);
   }
   if (family === 4) return Array.from(bytes).join('.');
 

@@ -4,7 +4,8 @@
 // unref() are methods, `using`/`await using` close it, and an AbortSignal
 // given when it was opened closes it on abort (as dgram.createSocket({ signal })).
 import { EventEmitter } from 'node:events';
-import { invalidArg } from './args.js';
+import { checkSignal } from './args.js';
+import { abortError } from './errors.js';
 
 /** The events every resource emits; subclasses add their own. */
 export interface ResourceEvents {
@@ -13,21 +14,6 @@ export interface ResourceEvents {
 }
 
 type EventMap<T> = Record<keyof T, unknown[]>;
-
-/** The `signal` option, checked: undefined or an AbortSignal (ERR_INVALID_ARG_TYPE otherwise). */
-export function checkSignal(signal: unknown): AbortSignal | undefined {
-  if (signal === undefined) return undefined;
-  if (!(signal instanceof AbortSignal)) throw invalidArg('signal', 'an AbortSignal', signal);
-  return signal;
-}
-
-/** As Node's own APIs fail on abort: an AbortError (code ABORT_ERR), the signal's reason as its cause. */
-export function abortError(signal: AbortSignal): Error {
-  const err = new Error('The operation was aborted', { cause: signal.reason }) as NodeJS.ErrnoException;
-  err.name = 'AbortError';
-  err.code = 'ABORT_ERR';
-  return err;
-}
 
 /** Checks `signal` and throws an AbortError if it has already fired: call it before opening anything. */
 export function signalBeforeOpen(signal: unknown): AbortSignal | undefined {

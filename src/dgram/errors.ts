@@ -1,5 +1,6 @@
 // Errors of the dgram module that are not system errors (those carry the
 // errno name as `code`, as Node's own do).
+import { HostwireError } from '../common/errors.js';
 
 export type DgramErrorCode =
   /** The sender was closed while something waited on it. */
@@ -7,12 +8,9 @@ export type DgramErrorCode =
   /** reconnect() replaced the socket a waitWritable() was watching. */
   | 'ERR_WAIT_SUPERSEDED';
 
-export class DgramError extends Error {
-  constructor(
-    readonly code: DgramErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DgramError';
+export class DgramError extends HostwireError {
+  declare readonly code: DgramErrorCode;
+  constructor(code: DgramErrorCode, message: string) {
+    super(code, message);
   }
 }

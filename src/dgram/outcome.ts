@@ -2,6 +2,7 @@
 // returns one small integer; here it becomes a frozen, cached object, so a
 // send allocates nothing once each outcome has been seen.
 import { getSystemErrorName } from 'node:util';
+import { checkInteger } from '../common/args.js';
 
 /** Why a datagram was dropped; each maps from specific errnos (see README). */
 export type DropReason = 'kernel-queue-full' | 'no-observer' | 'peer-gone' | 'storage-full';
@@ -49,6 +50,7 @@ export const SENT: SendOutcome = Object.freeze({
 const cache = new Map<number, SendOutcome>([[0, SENT]]);
 
 function build(result: number): SendOutcome {
+  checkInteger('result', result, 0, 0xffff_ffff); // only on a cache miss: the send path never gets here twice
   const code = result & 0xff;
   const errno = result >>> 8;
   if (code === OutcomeCode.Sent) return SENT;

@@ -1,6 +1,6 @@
 // Receiving end of an AF_UNIX datagram socket, driven by Node's event loop.
 import { native, type NativeDgramReceiver } from '../native.js';
-import { checkInteger, checkPath, invalidArg } from '../common/args.js';
+import { checkInteger, checkOptions, checkPath, invalidArg } from '../common/args.js';
 import { Resource, signalBeforeOpen } from '../common/lifecycle.js';
 
 const Native = native.dgram.DgramReceiver;
@@ -147,6 +147,9 @@ export class DgramReceiver extends Resource<DgramReceiverEvents> {
     if (options.onBatch !== undefined && typeof options.onBatch !== 'function') {
       throw invalidArg('onBatch', 'a function', options.onBatch);
     }
+    // Checked before the socket is bound, so a bad size leaves no socket file behind.
+    const receiveBufferSize =
+      options.receiveBufferSize === undefined ? undefined : checkInteger('receiveBufferSize', options.receiveBufferSize, 1, 2 ** 31 - 1);
     this.#onBatch = options.onBatch;
     const signal = signalBeforeOpen(options.signal);
     this.#handle = new Native(
@@ -159,9 +162,7 @@ export class DgramReceiver extends Resource<DgramReceiverEvents> {
       (err) => this.emit('error', err),
     );
     this.#batch = new ReceivedBatch(this.#handle.data, this.#handle.meta, messageSize);
-    if (options.receiveBufferSize !== undefined) {
-      this.receiveBufferSize = options.receiveBufferSize;
-    }
+    if (receiveBufferSize !== undefined) this.receiveBufferSize = receiveBufferSize;
     this.on('newListener', (event) => {
       if (event === 'message') queueMicrotask(() => this.#startIfWanted());
     });
@@ -175,7 +176,7 @@ export class DgramReceiver extends Resource<DgramReceiverEvents> {
    * EADDRINUSE, and a non-socket file with EEXIST.
    */
   static listen(path: string, options: DgramReceiverOptions = {}): DgramReceiver {
-    return new DgramReceiver(checkPath(path), options);
+    return new DgramReceiver(checkPath(path), checkOptions(options));
   }
 
   #startIfWanted(): void {

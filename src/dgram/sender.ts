@@ -1,6 +1,6 @@
 // Sending end of an AF_UNIX datagram socket (pathname or "@abstract").
 import { native, type NativeDgramSender } from '../native.js';
-import { checkInteger, checkPath } from '../common/args.js';
+import { checkInteger, checkOptions, checkPath, checkSignal, invalidArg } from '../common/args.js';
 import { Resource, signalBeforeOpen } from '../common/lifecycle.js';
 import { outcomeOf, SENT, type SendOutcome } from './outcome.js';
 import { DgramError } from './errors.js';
@@ -12,7 +12,7 @@ const handles = new WeakMap<DgramSender, NativeDgramSender>();
 /** @internal */
 export function nativeHandleOf(sender: DgramSender): NativeDgramSender {
   const handle = handles.get(sender);
-  if (!handle) throw new TypeError('not a DgramSender');
+  if (!handle) throw invalidArg('sender', 'a DgramSender', sender);
   return handle;
 }
 
@@ -71,9 +71,10 @@ export class DgramSender extends Resource {
   /** Opens a sender for `path` (or `@name` for the abstract namespace). */
   static connect(path: string, options: DgramSenderOptions = {}): DgramSender {
     checkPath(path);
+    checkOptions(options);
     // Options first: nothing is opened for a call that throws.
-    const { sendBufferSize } = options;
-    if (sendBufferSize !== undefined) checkInteger('sendBufferSize', sendBufferSize, 1, 2 ** 31 - 1);
+    const sendBufferSize =
+      options.sendBufferSize === undefined ? undefined : checkInteger('sendBufferSize', options.sendBufferSize, 1, 2 ** 31 - 1);
     const signal = signalBeforeOpen(options.signal);
     const handle = new native.dgram.DgramSender(path, options.requireObserver === true);
     const sender = new DgramSender(path, handle);
@@ -141,8 +142,8 @@ export class DgramSender extends Resource {
    * with `ERR_WAIT_SUPERSEDED`, since the socket they watched is gone.
    */
   waitWritable(options: WaitOptions = {}): Promise<void> {
-    const { signal } = options;
     return new Promise<void>((resolve, reject) => {
+      const signal = checkSignal(checkOptions(options).signal); // a bad one rejects
       if (signal?.aborted) {
         reject(signal.reason);
         return;

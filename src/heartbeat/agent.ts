@@ -1,7 +1,7 @@
 // The heartbeat agent: a daemon proves it is alive by pushing 32-byte VLP
 // frames to an observer. One native call per beat (encode + CRC + send), no
 // allocation, no blocking; reconnect policy lives here.
-import { badArg, checkInteger } from '../common/args.js';
+import { badArg, checkInteger, checkOptions } from '../common/args.js';
 import { Resource, signalBeforeOpen } from '../common/lifecycle.js';
 import { DgramSender, type DgramSenderOptions } from '../dgram/sender.js';
 import { nativeHandleOf } from '../dgram/sender.js';
@@ -58,6 +58,7 @@ export class HeartbeatAgent extends Resource {
 
   /** Opens an agent for the observer at `path` (or `@name`). */
   static connect(path: string, options: AgentOptions = {}): HeartbeatAgent {
+    checkOptions(options);
     const version = options.version ?? VLP_V2;
     if (version !== 1 && version !== 2) throw badArg('version', '1 or 2', version, 'number');
     const reconnectAfter = checkInteger('reconnectAfter', options.reconnectAfter ?? 0, 0, Number.MAX_SAFE_INTEGER);

@@ -7,7 +7,7 @@ import { DgramReceiver, type ReceivedBatch } from '../dgram/receiver.js';
 import { Field, FIELD_COUNT } from '../vlp/codec.js';
 import { FRAME_SIZE, Status, STATUS_NAMES, VLP_V1, VLP_V2, type StatusName, type VlpVersion } from '../vlp/constants.js';
 import { DECODE_ERROR_KINDS, type DecodeErrorKind } from '../vlp/errors.js';
-import { checkInteger, invalidArg, invalidValue } from '../common/args.js';
+import { checkInteger, checkNumber, checkOptions, invalidArg, invalidValue } from '../common/args.js';
 import { Resource, signalBeforeOpen } from '../common/lifecycle.js';
 import { native } from '../native.js';
 import { readPidNamespace, readStartTime, UNKNOWN } from './process-identity.js';
@@ -215,8 +215,8 @@ export class HeartbeatObserver extends Resource<ObserverEvents> {
   private constructor(path: string, options: ObserverOptions) {
     super();
     this.path = path;
-    this.stallAfterMs = positive('stallAfterMs', options.stallAfterMs ?? 3000);
-    this.maxAgents = positive('maxAgents', options.maxAgents ?? 4096);
+    this.stallAfterMs = checkNumber('stallAfterMs', options.stallAfterMs ?? 3000, 0, Infinity, true);
+    this.maxAgents = checkNumber('maxAgents', options.maxAgents ?? 4096, 0, Infinity, true);
     this.#evictAfterMs = EVICT_AFTER_STALLS * this.stallAfterMs;
     this.#verifyPid = options.verifyPid ?? true;
     this.versions = checkVersions(options.versions ?? [VLP_V2]);
@@ -239,7 +239,7 @@ export class HeartbeatObserver extends Resource<ObserverEvents> {
 
   /** Binds the observer's socket at `path` (or `@name`) and starts receiving. */
   static listen(path: string, options: ObserverOptions = {}): HeartbeatObserver {
-    return new HeartbeatObserver(path, options);
+    return new HeartbeatObserver(path, checkOptions(options));
   }
 
   #onBatch(batch: ReceivedBatch): void {
@@ -291,7 +291,7 @@ export class HeartbeatObserver extends Resource<ObserverEvents> {
       agent.identify(sender, uid, gid, readStartTime(sender));
       this.#agents.set(pid, agent);
       joined = true;
-    } else if (agent.terminal || !nonceAdvances(agent.nonceHi, agent.nonceLo, f[Field.NonceHi]!, f[Field.NonceLo]!)) {
+    } else if (agent.terminal || !advances(agent.nonceHi, agent.nonceLo, f[Field.NonceHi]!, f[Field.NonceLo]!)) {
       if (!agent.terminal && f[Field.NonceHi] === agent.nonceHi && f[Field.NonceLo] === agent.nonceLo) {
         this.#counters.nonceRejected++; // the same nonce again: a replay
         return;
@@ -439,6 +439,13 @@ const WRAP_NEXT_MAX_LO = NONCE_WRAP_WINDOW; // hi 0
  * and the new one within NONCE_WRAP_WINDOW of zero, as in Varta's observer.
  */
 export function nonceAdvances(lastHi: number, lastLo: number, hi: number, lo: number): boolean {
+  return advances(checkU32('lastHi', lastHi), checkU32('lastLo', lastLo), checkU32('hi', hi), checkU32('lo', lo));
+}
+
+const checkU32 = (name: string, value: unknown): number => checkInteger(name, value, 0, 0xffff_ffff);
+
+// nonceAdvances() for the observer's own, already-u32 halves: nothing to check per frame.
+function advances(lastHi: number, lastLo: number, hi: number, lo: number): boolean {
   if (hi > lastHi || (hi === lastHi && lo > lastLo)) return true;
   return lastHi === 0xffffffff && lastLo >= WRAP_LAST_MIN_LO && hi === 0 && lo <= WRAP_NEXT_MAX_LO;
 }
@@ -460,13 +467,3 @@ function checkUids(value: unknown): ReadonlySet<number> | null {
   if (!Array.isArray(value)) throw invalidArg('allowedUids', "an array of uids or 'any'", value);
   return new Set(value.map((uid: unknown) => checkInteger('allowedUids', uid, 0, 0xffff_ffff)));
 }
-
-function positive(name: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    const err = new RangeError(`${name} must be a positive number, got ${String(value)}`) as RangeError & { code: string };
-    err.code = 'ERR_OUT_OF_RANGE';
-    throw err;
-  }
-  return value;
-}
-

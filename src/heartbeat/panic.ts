@@ -1,5 +1,8 @@
 // Panic hooks: when the process is about to die, tell the observer so that
 // the silence that follows is expected rather than a stall.
+import { constants } from 'node:os';
+import { checkOptions, invalidArg, invalidValue } from '../common/args.js';
+import { makeError } from '../common/errors.js';
 import { native } from '../native.js';
 import type { SendOutcome } from '../dgram/outcome.js';
 import { VLP_V2, type VlpVersion } from '../vlp/constants.js';
@@ -40,7 +43,9 @@ const DEFAULT_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQU
  *   signal number as payload using only async-signal-safe calls, then re-raises.
  */
 export function installPanicHook(path: string, options: PanicHookOptions = {}): PanicHook {
+  checkOptions(options);
   const version = options.version ?? VLP_V2;
+  const signals = checkSignals(options.signals ?? DEFAULT_SIGNALS); // before anything is installed
   const agent = HeartbeatAgent.connect(path, { version });
   let sent = false;
   const sendTerminal = (payload = 0): SendOutcome | null => {
@@ -55,7 +60,7 @@ export function installPanicHook(path: string, options: PanicHookOptions = {}): 
   process.on('uncaughtExceptionMonitor', onFatalException);
 
   const signalHandlers = new Map<NodeJS.Signals, () => void>();
-  for (const signal of options.signals ?? DEFAULT_SIGNALS) {
+  for (const signal of signals) {
     const handler = (): void => {
       if (process.listenerCount(signal) > 1) return; // someone else decides what this signal means
       sendTerminal();
@@ -80,4 +85,16 @@ export function installPanicHook(path: string, options: PanicHookOptions = {}): 
       signalHandlers.clear();
     },
   };
+}
+
+// Signals a handler can be installed for: SIGKILL and SIGSTOP cannot be caught.
+function checkSignals(value: unknown): NodeJS.Signals[] {
+  if (!Array.isArray(value)) throw invalidArg('signals', 'an array of signal names', value);
+  for (const signal of value) {
+    if (typeof signal !== 'string' || !Object.hasOwn(constants.signals, signal)) {
+      throw makeError(TypeError, 'ERR_UNKNOWN_SIGNAL', `Unknown signal: ${String(signal)}`);
+    }
+    if (signal === 'SIGKILL' || signal === 'SIGSTOP') throw invalidValue('signals', 'signals that can be caught', signal);
+  }
+  return value as NodeJS.Signals[];
 }

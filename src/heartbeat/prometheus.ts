@@ -1,4 +1,5 @@
 // Prometheus text exposition (format 0.0.4) of an observer snapshot.
+import { invalidArg } from '../common/args.js';
 import type { ObserverSnapshot } from './observer.js';
 
 function line(name: string, value: number | bigint, labels: Record<string, string | number> = {}): string {
@@ -8,6 +9,9 @@ function line(name: string, value: number | bigint, labels: Record<string, strin
 }
 
 export function renderPrometheus(s: ObserverSnapshot): string {
+  if (typeof s !== 'object' || s === null || typeof s.counters?.decodeErrors !== 'object' || s.counters.decodeErrors === null || !Array.isArray(s.agents)) {
+    throw invalidArg('snapshot', 'an observer snapshot', s);
+  }
   const out: string[] = [];
   const metric = (name: string, type: 'counter' | 'gauge', help: string, lines: string[]) => {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines);

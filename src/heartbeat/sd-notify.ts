@@ -1,6 +1,7 @@
 // systemd's readiness and watchdog protocol (sd_notify), over a non-blocking
 // datagram socket: a notify never blocks the event loop and never throws,
 // whether systemd is absent, gone, or not reading.
+import { checkOptions, invalidArg } from '../common/args.js';
 import { DgramSender } from '../dgram/sender.js';
 import { OutcomeCode, outcomeOf, type SendOutcome } from '../dgram/outcome.js';
 
@@ -24,6 +25,7 @@ export type NotifyState = string | Record<string, string | number>;
 
 function render(state: NotifyState): string {
   if (typeof state === 'string') return state;
+  if (state === null || typeof state !== 'object') throw invalidArg('state', 'a string or an object', state);
   return Object.entries(state)
     .map(([k, v]) => `${k}=${String(v).replace(/\n/g, ' ')}`)
     .join('\n');
@@ -32,10 +34,11 @@ function render(state: NotifyState): string {
 /**
  * Sends `state` ("READY=1", or { READY: 1, STATUS: 'serving' }) to
  * $NOTIFY_SOCKET (a path or "@abstract"). Returns null when not run by
- * systemd (no NOTIFY_SOCKET), else the send outcome. Never throws, never blocks.
+ * systemd (no NOTIFY_SOCKET), else the send outcome. Never blocks, and
+ * never throws but for a bad argument.
  */
 export function sdNotify(state: NotifyState, env: NodeJS.ProcessEnv = process.env): SendOutcome | null {
-  const path = env.NOTIFY_SOCKET;
+  const path = checkOptions(env, 'env').NOTIFY_SOCKET;
   if (!path) return null;
   const sender = senderFor(path);
   if (!(sender instanceof DgramSender)) return sender;
@@ -63,6 +66,7 @@ export interface Watchdog {
  * otherwise. The timer does not keep the process alive.
  */
 export function startWatchdog(env: NodeJS.ProcessEnv = process.env): Watchdog | null {
+  checkOptions(env, 'env');
   const usec = decimal(env.WATCHDOG_USEC);
   if (!env.NOTIFY_SOCKET || usec === null || usec <= 0) return null;
   if (env.WATCHDOG_PID && decimal(env.WATCHDOG_PID) !== process.pid) return null;

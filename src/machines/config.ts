@@ -7,6 +7,8 @@
 // The TOML is parsed with every integer as a bigint, which is what tells 1
 // from 1.0; unknown keys get small integers back as numbers, as before.
 import { parse, stringify, TomlDate, TomlError } from 'smol-toml';
+import { checkObject, invalidArg } from '../common/args.js';
+import { makeError } from '../common/errors.js';
 import { MachineConfigError } from './errors.js';
 import { parseMachineName, type MachineName } from './name.js';
 import { fromPersistedState, PERSISTED_STATES, toPersistedState, type LiveState, type PersistedState } from './state.js';
@@ -72,6 +74,7 @@ const KNOWN_KEYS = new Set([
 
 /** Serialises a config; the persisted state is derived from the live one. */
 export function encodeConfig(config: MachineConfig): string {
+  checkObject(config, 'config');
   const doc: Record<string, unknown> = {
     name: config.name,
     cpus: config.cpus,
@@ -90,14 +93,26 @@ export function encodeConfig(config: MachineConfig): string {
     if (!KNOWN_KEYS.has(key)) doc[key] = value;
   }
   // Arrays of tables go last so that unknown plain keys stay top-level.
-  if (config.blockDevices !== undefined && config.blockDevices.length > 0) {
-    doc.block_devices = config.blockDevices.map((d) => ({ ...d.extra, path: d.path, read_only: d.readOnly }));
+  if (config.blockDevices !== undefined && !Array.isArray(config.blockDevices)) {
+    throw invalidArg('config.blockDevices', 'an array', config.blockDevices);
   }
-  return `${stringify(doc)}\n`;
+  if (config.blockDevices !== undefined && config.blockDevices.length > 0) {
+    doc.block_devices = config.blockDevices.map((d) => ({ ...checkObject(d, 'config.blockDevices[]').extra, path: d.path, read_only: d.readOnly }));
+  }
+  let text: string;
+  try {
+    text = stringify(doc);
+  } catch (err) {
+    // A value TOML cannot hold (a function, a symbol) among the unknown keys.
+    throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The "config" argument cannot be written as TOML: ${(err as Error).message}`, { cause: err });
+  }
+  return `${text}\n`;
 }
 
 /** Parses a config file's text; throws MachineConfigError naming `path`. */
 export function decodeConfig(text: string, path: string): { config: MachineConfig; needsRecovery: boolean } {
+  if (typeof text !== 'string') throw invalidArg('text', 'a string', text);
+  if (typeof path !== 'string') throw invalidArg('path', 'a string', path);
   let doc: Record<string, unknown>;
   try {
     doc = parse(text, { integersAsBigInt: true }) as Record<string, unknown>;
@@ -106,7 +121,8 @@ export function decodeConfig(text: string, path: string): { config: MachineConfi
       const detail = err.message.split('\n')[0]!.replace(/^Invalid TOML document: /, 'invalid TOML: ');
       throw new MachineConfigError(path, detail, err.line, err.column, { cause: err });
     }
-    throw err;
+    // Anything else the parser throws is still this file's fault, and leaves with a code.
+    throw new MachineConfigError(path, `invalid TOML: ${(err as Error)?.message ?? String(err)}`, null, null, { cause: err });
   }
   const fail = (key: string, detail: string): never => {
     const { line, column } = locateKey(text, key);

@@ -1,24 +1,22 @@
 // Typed errors of the machine store. Each says what was wrong and where,
 // and carries a stable `code` to branch on.
+import { describeValue, HostwireError, HostwireTypeError } from '../common/errors.js';
 
 /** Base of the store's errors: `name` is the class name, `code` is stable. */
-export abstract class MachineStoreError extends Error {
-  abstract readonly code: string;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
+export abstract class MachineStoreError extends HostwireError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 
 /** A machine name that is not `^[a-z0-9][a-z0-9._-]{0,62}$` or contains `..`. */
-export class InvalidMachineNameError extends TypeError {
-  readonly code = 'ERR_INVALID_MACHINE_NAME';
+export class InvalidMachineNameError extends HostwireTypeError {
+  declare readonly code: 'ERR_INVALID_MACHINE_NAME';
   constructor(
     readonly input: unknown,
     reason: string,
   ) {
-    super(`invalid machine name ${JSON.stringify(input)}: ${reason}`);
-    this.name = 'InvalidMachineNameError';
+    super('ERR_INVALID_MACHINE_NAME', `invalid machine name ${describeValue(input)}: ${reason}`);
   }
 }
 
@@ -34,7 +32,7 @@ export type MachineConfigErrorCode =
 
 /** A config file that does not parse, holds a wrong type or value, or cannot be read safely. */
 export class MachineConfigError extends MachineStoreError {
-  readonly code: MachineConfigErrorCode;
+  declare readonly code: MachineConfigErrorCode;
   constructor(
     readonly path: string,
     readonly detail: string,
@@ -43,34 +41,33 @@ export class MachineConfigError extends MachineStoreError {
     options?: { cause?: unknown; code?: MachineConfigErrorCode },
   ) {
     const where = line === null ? path : `${path}:${line}:${column ?? 1}`;
-    super(`${where}: ${detail}`, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = options?.code ?? 'ERR_MACHINE_CONFIG';
+    super(options?.code ?? 'ERR_MACHINE_CONFIG', `${where}: ${detail}`, options?.cause === undefined ? undefined : { cause: options.cause });
   }
 }
 
 export class MachineNotFoundError extends MachineStoreError {
-  readonly code = 'ERR_MACHINE_NOT_FOUND';
+  declare readonly code: 'ERR_MACHINE_NOT_FOUND';
   constructor(
     readonly machine: string,
     readonly path: string,
   ) {
-    super(`no machine named "${machine}" (looked for ${path})`);
+    super('ERR_MACHINE_NOT_FOUND', `no machine named "${machine}" (looked for ${path})`);
   }
 }
 
 export class MachineExistsError extends MachineStoreError {
-  readonly code = 'ERR_MACHINE_EXISTS';
+  declare readonly code: 'ERR_MACHINE_EXISTS';
   constructor(
     readonly machine: string,
     readonly path: string,
   ) {
-    super(`a machine named "${machine}" already exists (${path})`);
+    super('ERR_MACHINE_EXISTS', `a machine named "${machine}" already exists (${path})`);
   }
 }
 
 /** Another process (or another open in this one) has the store open. */
 export class StoreLockedError extends MachineStoreError {
-  readonly code = 'ERR_STORE_LOCKED';
+  declare readonly code: 'ERR_STORE_LOCKED';
   constructor(
     readonly baseDir: string,
     /** The file that records the holder's pid (the lock itself is on `baseDir`). */
@@ -79,7 +76,7 @@ export class StoreLockedError extends MachineStoreError {
     /** How long the opener waited for the lock before giving up. */
     readonly waitedMs = 0,
   ) {
-    super(lockedMessage(baseDir, holderPid, waitedMs));
+    super('ERR_STORE_LOCKED', lockedMessage(baseDir, holderPid, waitedMs));
   }
 }
 
@@ -94,11 +91,19 @@ function lockedMessage(baseDir: string, holderPid: number | null, waitedMs: numb
 
 /** An update tried to change a field that must never change once written. */
 export class ImmutableFieldError extends MachineStoreError {
-  readonly code = 'ERR_IMMUTABLE_FIELD';
+  declare readonly code: 'ERR_IMMUTABLE_FIELD';
   constructor(
     readonly machine: string,
     readonly field: string,
   ) {
-    super(`machine "${machine}": ${field} cannot change once written`);
+    super('ERR_IMMUTABLE_FIELD', `machine "${machine}": ${field} cannot change once written`);
+  }
+}
+
+/** The store was closed; it takes no more reads or writes. */
+export class StoreClosedError extends MachineStoreError {
+  declare readonly code: 'ERR_STORE_CLOSED';
+  constructor(readonly baseDir: string) {
+    super('ERR_STORE_CLOSED', `machine store ${baseDir} is closed`);
   }
 }

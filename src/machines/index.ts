@@ -18,5 +18,6 @@ export {
   MachineNotFoundError,
   MachineExistsError,
   StoreLockedError,
+  StoreClosedError,
   ImmutableFieldError,
 } from './errors.js';

@@ -17,7 +17,7 @@
 import { closeSync, fstatSync, ftruncateSync, openSync, constants as fs, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { abortError } from '../common/lifecycle.js';
+import { abortError } from '../common/errors.js';
 import { native } from '../native.js';
 import { StoreLockedError } from './errors.js';
 

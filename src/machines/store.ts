@@ -4,13 +4,14 @@
 import { randomUUID } from 'node:crypto';
 import { readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { silentLogger, type Logger } from '../logger.js';
-import { checkInteger } from '../common/args.js';
-import { abortError, AsyncCloseResource, signalBeforeOpen } from '../common/lifecycle.js';
+import { checkLogger, silentLogger, type Logger } from '../logger.js';
+import { badArg, checkFunction, checkInteger, checkObject, checkOptions } from '../common/args.js';
+import { abortError, describeValue, makeError } from '../common/errors.js';
+import { AsyncCloseResource, signalBeforeOpen } from '../common/lifecycle.js';
 import { DEFAULT_MAX_CONFIG_BYTES, MAX_CONFIG_BYTES_LIMIT, readConfigFiles } from './config-files.js';
 import { decodeConfig, encodeConfig, integerFieldProblem, type LoadedMachine, type MachineConfig } from './config.js';
 import { ensureDirectory, removeStaleTempFiles, syncDirectory, writeFileDurable } from './durable-file.js';
-import { ImmutableFieldError, MachineConfigError, MachineExistsError, MachineNotFoundError } from './errors.js';
+import { ImmutableFieldError, MachineConfigError, MachineExistsError, MachineNotFoundError, StoreClosedError } from './errors.js';
 import { KeyedMutex } from '../common/keyed-mutex.js';
 import { parseMachineName, type MachineName } from './name.js';
 import { isLiveState, type LiveState } from './state.js';
@@ -83,8 +84,10 @@ export class MachineStore extends AsyncCloseResource {
    * Temp files left by a writer that was killed are removed.
    */
   static async open(baseDir: string, options: MachineStoreOptions = {}): Promise<MachineStore> {
+    if (typeof baseDir !== 'string' || baseDir === '') throw badArg('baseDir', 'a directory path', baseDir, 'string');
+    checkOptions(options);
     const durable = options.durable ?? true;
-    const logger = options.logger ?? silentLogger;
+    const logger = checkLogger(options.logger ?? silentLogger);
     const maxConfigBytes = checkInteger('maxConfigBytes', options.maxConfigBytes ?? DEFAULT_MAX_CONFIG_BYTES, 1, MAX_CONFIG_BYTES_LIMIT);
     const waitMs = checkInteger('lockWaitMs', options.lockWaitMs ?? 0, 0, 2 ** 31 - 1);
     const signal = signalBeforeOpen(options.signal);
@@ -205,6 +208,7 @@ export class MachineStore extends AsyncCloseResource {
 
   /** Creates a new machine; refuses a name already in use. */
   async create(machine: NewMachine): Promise<MachineConfig> {
+    checkObject(machine, 'machine');
     const name = parseMachineName(machine.name);
     return this.#mutex.run(name, async () => {
       const file = this.configPath(name);
@@ -226,6 +230,7 @@ export class MachineStore extends AsyncCloseResource {
    * filled in when absent. Prefer `update()` for changes to an existing machine.
    */
   async save(config: MachineConfig): Promise<MachineConfig> {
+    checkObject(config, 'config');
     const name = parseMachineName(config.name);
     return this.#mutex.run(name, async () => {
       const complete = { ...config, name, createdAt: config.createdAt ?? new Date().toISOString() };
@@ -241,6 +246,7 @@ export class MachineStore extends AsyncCloseResource {
    */
   async update(name: string, mutate: (config: MachineConfig) => MachineConfig | void): Promise<MachineConfig> {
     const machine = parseMachineName(name);
+    checkFunction('mutate', mutate);
     return this.#mutex.run(machine, async () => {
       const { config } = await this.load(machine);
       const before = { createdAt: config.createdAt, vmId: config.vmId, name: config.name };
@@ -248,18 +254,14 @@ export class MachineStore extends AsyncCloseResource {
       if (next.name !== before.name) throw new ImmutableFieldError(machine, 'name');
       if (next.createdAt !== before.createdAt) throw new ImmutableFieldError(machine, 'createdAt');
       if (before.vmId !== undefined && next.vmId !== before.vmId) throw new ImmutableFieldError(machine, 'vmId');
-      if (!isLiveState(next.state)) throw new TypeError(`machine "${machine}": invalid state ${JSON.stringify(next.state)}`);
+      if (!isLiveState(next.state)) throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE', `machine "${machine}": invalid state ${describeValue(next.state)}`);
       await this.#write(next);
       return next;
     });
   }
 
   updateState(name: string, state: LiveState): Promise<MachineConfig> {
-    if (!isLiveState(state)) {
-      const err = new TypeError(`invalid machine state ${JSON.stringify(state)}`) as NodeJS.ErrnoException;
-      err.code = 'ERR_INVALID_ARG_VALUE';
-      return Promise.reject(err);
-    }
+    if (!isLiveState(state)) return Promise.reject(makeError(TypeError, 'ERR_INVALID_ARG_VALUE', `invalid machine state ${describeValue(state)}`));
     return this.update(name, (c) => {
       c.state = state;
     });
@@ -277,6 +279,7 @@ export class MachineStore extends AsyncCloseResource {
   async remove(name: string): Promise<void> {
     const machine = parseMachineName(name);
     await this.#mutex.run(machine, async () => {
+      this.#assertOpen();
       const dir = this.#dir(machine);
       if (!(await exists(dir))) throw new MachineNotFoundError(machine, dir);
       await rm(dir, { recursive: true });
@@ -305,6 +308,7 @@ export class MachineStore extends AsyncCloseResource {
   async quarantine(name: string): Promise<string> {
     const machine = parseMachineName(name);
     return this.#mutex.run(machine, async () => {
+      this.#assertOpen();
       const file = this.configPath(machine);
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const aside = `${file}.quarantined-${stamp}`;
@@ -330,11 +334,7 @@ export class MachineStore extends AsyncCloseResource {
   }
 
   #assertOpen(): void {
-    if (this.#lock === null) {
-      const err = new Error(`machine store ${this.baseDir} is closed`) as NodeJS.ErrnoException;
-      err.code = 'ERR_STORE_CLOSED';
-      throw err;
-    }
+    if (this.#lock === null) throw new StoreClosedError(this.baseDir);
   }
 
   async #write(config: MachineConfig): Promise<void> {

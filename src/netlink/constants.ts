@@ -1,5 +1,6 @@
 // Numbers rtnetlink uses for route protocol, scope and type, FDB state and
 // flags, with the names `ip` and `bridge` print for them.
+import { checkInteger } from '../common/args.js';
 
 /** The route protocol id hostwire stamps on routes it installs (`ip route … proto 176`). */
 export const HOSTWIRE_ROUTE_PROTOCOL = 176;
@@ -93,6 +94,7 @@ export const FdbFlag = {
 
 /** `bridge fdb`'s words for an entry's state: permanent, static or dynamic (learned). */
 export function fdbStateName(state: number): 'permanent' | 'static' | 'dynamic' {
+  checkInteger('state', state, 0, 0xffff);
   if (state & NeighbourState.PERMANENT) return 'permanent';
   if (state & NeighbourState.NOARP) return 'static';
   return 'dynamic';

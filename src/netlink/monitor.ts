@@ -2,6 +2,8 @@
 // on Node's loop. A notification the kernel had to drop (the queue
 // overflowed) is reported as 'overrun': whoever keeps state must re-read it.
 import { native, type NativeNetlinkMonitor } from '../native.js';
+import { checkOptions, invalidArg } from '../common/args.js';
+import { describeValue, makeError } from '../common/errors.js';
 import { Resource, signalBeforeOpen } from '../common/lifecycle.js';
 import { checkNetns } from './netlink.js';
 import { decodeRecords } from './records.js';
@@ -55,13 +57,13 @@ export class NetlinkMonitor extends Resource<MonitorEvents> {
   }
 
   static open(options: MonitorOptions = {}): NetlinkMonitor {
-    const netns = checkNetns(options.netns);
+    const netns = checkNetns(checkOptions(options).netns);
     const groups = options.groups ?? (Object.keys(GROUP_IDS) as MonitorGroup[]);
+    if (!Array.isArray(groups)) throw invalidArg('groups', 'an array of monitor groups', groups);
     for (const group of groups) {
-      if (!(group in GROUP_IDS)) {
-        const err = new TypeError(`unknown monitor group ${JSON.stringify(group)}; use ${Object.keys(GROUP_IDS).join(', ')}`);
-        (err as NodeJS.ErrnoException).code = 'ERR_INVALID_ARG_VALUE';
-        throw err;
+      // Own keys only: "toString" is in every object, and no group.
+      if (typeof group !== 'string' || !Object.hasOwn(GROUP_IDS, group)) {
+        throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE', `unknown monitor group ${describeValue(group)}; use ${Object.keys(GROUP_IDS).join(', ')}`);
       }
     }
     const signal = signalBeforeOpen(options.signal);

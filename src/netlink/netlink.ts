@@ -6,8 +6,9 @@
 // a dump would hold the event loop for tens of milliseconds.
 import { isIP } from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { badArg, checkInteger, invalidArg, invalidValue, outOfRange } from '../common/args.js';
-import { abortError, checkSignal, Resource, signalBeforeOpen } from '../common/lifecycle.js';
+import { badArg, checkInteger, checkOptions, checkSignal, invalidArg, invalidValue, outOfRange } from '../common/args.js';
+import { abortError, systemError } from '../common/errors.js';
+import { Resource, signalBeforeOpen } from '../common/lifecycle.js';
 import { native, type NativeNetlinkSocket } from '../native.js';
 import { MAIN_TABLE, routeProtocolId, routeScopeId, routeTypeId } from './constants.js';
 import { decodeFdb, decodeLinks, decodeRoutes, decodeRoutesInSlices } from './records.js';
@@ -79,7 +80,7 @@ export class Netlink extends Resource {
    * unknown namespace, EPERM without CAP_SYS_ADMIN).
    */
   static open(options: NetlinkOptions = {}): Netlink {
-    const netns = checkNetns(options.netns);
+    const netns = checkNetns(checkOptions(options).netns);
     const signal = signalBeforeOpen(options.signal);
     const netlink = new Netlink(new native.netlink.NetlinkSocket(netns ?? null));
     netlink.closeOnAbort(signal);
@@ -146,7 +147,7 @@ export class Netlink extends Resource {
   /** Every route for exactly `dst/prefix` in `table` (several can differ in metric, device or type). */
   routesTo(dst: string, prefix: number, options: { table?: number } = {}): Route[] {
     checkDestination(dst, prefix);
-    return decodeRoutes(this.#socket.routes(0, checkTable(options.table ?? MAIN_TABLE), -1, 0, [`${dst}/${prefix}`]));
+    return decodeRoutes(this.#socket.routes(0, checkTable(checkOptions(options).table ?? MAIN_TABLE), -1, 0, [`${dst}/${prefix}`]));
   }
 
   /** The route for exactly `dst/prefix` in `table`, or null; the lowest metric wins when there are several. */
@@ -225,6 +226,7 @@ export class Netlink extends Resource {
    * one (`master`: index or name). An unknown bridge name throws ENODEV.
    */
   listFdb(options: { master?: number | string } = {}): FdbEntry[] {
+    checkOptions(options);
     let master = 0;
     if (typeof options.master === 'string') {
       const link = this.linkByName(options.master);
@@ -257,12 +259,7 @@ export function checkNetns(netns: unknown): string | undefined {
 }
 
 function nameTooLong(path: string): NodeJS.ErrnoException {
-  const err = new Error(`ENAMETOOLONG: File name too long, open '${path}'`) as NodeJS.ErrnoException;
-  err.code = 'ENAMETOOLONG';
-  err.errno = 36;
-  err.syscall = 'open';
-  err.path = path;
-  return err;
+  return systemError({ code: 'ENAMETOOLONG', detail: 'File name too long', syscall: 'open', path });
 }
 
 function routeArgs(filter: RouteFilter): RouteArgs {
@@ -287,11 +284,7 @@ function routeArgs(filter: RouteFilter): RouteArgs {
 }
 
 function closedDuringDump(): NodeJS.ErrnoException {
-  const err = new Error('EBADF: the socket was closed during the dump, RTM_GETROUTE') as NodeJS.ErrnoException;
-  err.code = 'EBADF';
-  err.errno = 9;
-  err.syscall = 'RTM_GETROUTE';
-  return err;
+  return systemError({ code: 'EBADF', detail: 'the socket was closed during the dump', syscall: 'RTM_GETROUTE' });
 }
 
 function checkFamily(family: unknown): 4 | 6 {
@@ -321,9 +314,5 @@ function toId(name: string, value: number | string, byName: (n: string) => numbe
 
 function noSuchLink(name: string, netns: string | null): NodeJS.ErrnoException {
   const where = netns === null ? '' : ` in ${netns}`;
-  const err = new Error(`ENODEV: no interface named "${name}"${where}`) as NodeJS.ErrnoException & { netns?: string };
-  err.code = 'ENODEV';
-  err.errno = 19;
-  if (netns !== null) err.netns = netns;
-  return err;
+  return systemError({ code: 'ENODEV', detail: `no interface named "${name}"${where}`, ...(netns === null ? {} : { props: { netns } }) });
 }

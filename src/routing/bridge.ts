@@ -1,6 +1,7 @@
 // Finding the bridge a VM sits behind from the VM's MAC address: the first
 // bridge whose forwarding database (FDB) holds that MAC.
-import type { Netlink } from '../netlink/netlink.js';
+import { invalidArg } from '../common/args.js';
+import { Netlink } from '../netlink/netlink.js';
 import type { InterfaceName, MacAddress } from './parse.js';
 
 export interface BridgeRef {
@@ -15,6 +16,7 @@ export interface BridgeRef {
  * are skipped. Returns null when no bridge knows the MAC (yet).
  */
 export function findBridgeByMac(netlink: Netlink, mac: MacAddress): BridgeRef | null {
+  if (!(netlink instanceof Netlink)) throw invalidArg('netlink', 'a Netlink', netlink);
   const seen = new Set<number>();
   for (const entry of netlink.listFdb()) {
     if (entry.mac !== mac) continue;

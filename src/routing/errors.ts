@@ -1,5 +1,6 @@
 // Typed errors of the routing boundary parsers. Each says which input was
 // wrong and why, carries the reason on its own, and a stable `code` to branch on.
+import { HostwireError, HostwireRangeError, HostwireTypeError } from '../common/errors.js';
 
 function show(input: unknown): string {
   if (typeof input === 'string') return JSON.stringify(input);
@@ -9,8 +10,8 @@ function show(input: unknown): string {
 }
 
 /** A subnet that is not `address/prefix` with a valid address, an in-range prefix and no host bits set. */
-export class InvalidSubnetError extends TypeError {
-  readonly code = 'ERR_INVALID_SUBNET';
+export class InvalidSubnetError extends HostwireTypeError {
+  declare readonly code: 'ERR_INVALID_SUBNET';
   /** The masked network when only host bits were wrong: `did you mean 172.16.0.0/12?`. */
   readonly hint?: string;
   constructor(
@@ -18,33 +19,30 @@ export class InvalidSubnetError extends TypeError {
     readonly reason: string,
     hint?: string,
   ) {
-    super(`invalid subnet ${show(input)}: ${reason}${hint === undefined ? '' : `; ${hint}`}`);
-    this.name = 'InvalidSubnetError';
+    super('ERR_INVALID_SUBNET', `invalid subnet ${show(input)}: ${reason}${hint === undefined ? '' : `; ${hint}`}`);
     if (hint !== undefined) this.hint = hint;
   }
 }
 
 /** A network interface name the kernel's dev_valid_name() would refuse. */
-export class InvalidInterfaceNameError extends TypeError {
-  readonly code = 'ERR_INVALID_INTERFACE_NAME';
+export class InvalidInterfaceNameError extends HostwireTypeError {
+  declare readonly code: 'ERR_INVALID_INTERFACE_NAME';
   constructor(
     readonly input: unknown,
     readonly reason: string,
   ) {
-    super(`invalid interface name ${show(input)}: ${reason}`);
-    this.name = 'InvalidInterfaceNameError';
+    super('ERR_INVALID_INTERFACE_NAME', `invalid interface name ${show(input)}: ${reason}`);
   }
 }
 
 /** A MAC address not in one of the three accepted shapes. */
-export class InvalidMacAddressError extends TypeError {
-  readonly code = 'ERR_INVALID_MAC_ADDRESS';
+export class InvalidMacAddressError extends HostwireTypeError {
+  declare readonly code: 'ERR_INVALID_MAC_ADDRESS';
   constructor(
     readonly input: unknown,
     readonly reason: string,
   ) {
-    super(`invalid MAC address ${show(input)}: ${reason}`);
-    this.name = 'InvalidMacAddressError';
+    super('ERR_INVALID_MAC_ADDRESS', `invalid MAC address ${show(input)}: ${reason}`);
   }
 }
 
@@ -53,8 +51,8 @@ export class InvalidMacAddressError extends TypeError {
  * overrides most of the host's routing (0.0.0.0/0 is the default route's own
  * key, and its halves would take all traffic from it).
  */
-export class SubnetTooWideError extends RangeError {
-  readonly code = 'ERR_SUBNET_TOO_WIDE';
+export class SubnetTooWideError extends HostwireRangeError {
+  declare readonly code: 'ERR_SUBNET_TOO_WIDE';
   constructor(
     /** The subnet refused, `address/prefix`. */
     readonly subnet: string,
@@ -62,10 +60,10 @@ export class SubnetTooWideError extends RangeError {
     readonly limit: number,
   ) {
     super(
+      'ERR_SUBNET_TOO_WIDE',
       `refusing to route ${subnet}: it is wider than /${limit}, the widest IPv${subnet.includes(':') ? 6 : 4} subnet ` +
         'routed without allowWideSubnet: true (a route this wide takes traffic from the host\'s own routes, the default route included)',
     );
-    this.name = 'SubnetTooWideError';
   }
 }
 
@@ -97,8 +95,8 @@ const ROUTE_ERROR_CODES = {
 export type RouteErrorCode = (typeof ROUTE_ERROR_CODES)[RouteErrorKind];
 
 /** The final error of a route operation: `kind` says what went wrong, `attempts` how often it was tried. */
-export class RouteError extends Error {
-  readonly code: RouteErrorCode;
+export class RouteError extends HostwireError {
+  declare readonly code: RouteErrorCode;
   /** Attempts made before giving up (1 when the failure is not retryable). */
   attempts = 1;
   constructor(
@@ -107,9 +105,7 @@ export class RouteError extends Error {
     readonly subnet: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.name = 'RouteError';
-    this.code = ROUTE_ERROR_CODES[kind];
+    super(ROUTE_ERROR_CODES[kind], message, options);
   }
 
   get retryable(): boolean {
@@ -122,10 +118,9 @@ export class RouteError extends Error {
  * privileged helper listening, no netlink socket): ensureRoute() reports it as
  * kind 'executor-unavailable' and removeRoute() as outcome 'executor-unavailable'.
  */
-export class ExecutorUnavailableError extends Error {
-  readonly code = 'ERR_ROUTE_EXECUTOR_UNAVAILABLE';
+export class ExecutorUnavailableError extends HostwireError {
+  declare readonly code: 'ERR_ROUTE_EXECUTOR_UNAVAILABLE';
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ExecutorUnavailableError';
+    super('ERR_ROUTE_EXECUTOR_UNAVAILABLE', message, options);
   }
 }

@@ -2,10 +2,13 @@
 // routes should be never needs privileges itself. This module ships the
 // direct one (rtnetlink in this process, which then needs CAP_NET_ADMIN);
 // another can forward the same calls to a privileged helper over IPC.
-import { Netlink, type RemoveRouteOutcome } from '../netlink/netlink.js';
+import { badArg, checkOptions } from '../common/args.js';
+import { systemError } from '../common/errors.js';
+import { checkNetns, Netlink, type RemoveRouteOutcome } from '../netlink/netlink.js';
 import { HOSTWIRE_ROUTE_PROTOCOL } from '../netlink/constants.js';
 import { ExecutorUnavailableError } from './errors.js';
 import type { InterfaceName, Subnet } from './parse.js';
+import { checkSubnet } from './plan.js';
 
 export type RouteOwner = 'hostwire' | 'any';
 
@@ -31,17 +34,21 @@ export class NetlinkRouteExecutor implements RouteExecutor {
   #netlink: Netlink | null = null;
 
   constructor(options: NetlinkExecutorOptions = {}) {
-    this.#netns = options.netns;
+    this.#netns = checkNetns(checkOptions(options).netns);
   }
 
   async replaceRoute(subnet: Subnet, device: InterfaceName): Promise<void> {
+    checkSubnet(subnet);
     const netlink = this.#socket();
     const link = netlink.linkByName(device);
-    if (link === null) throw Object.assign(new Error(`ENODEV: no interface named "${device}"`), { code: 'ENODEV', errno: 19 });
+    if (link === null) throw systemError({ code: 'ENODEV', detail: `no interface named "${device}"` });
     netlink.replaceRoute({ dst: subnet.address, prefix: subnet.prefix, oif: link.index, protocol: HOSTWIRE_ROUTE_PROTOCOL });
   }
 
   async removeRoute(subnet: Subnet, owner: RouteOwner = 'hostwire'): Promise<RemoveRouteOutcome> {
+    checkSubnet(subnet);
+    // Anything but 'any' removing any owner's route would be a costly typo.
+    if (owner !== 'hostwire' && owner !== 'any') throw badArg('owner', '"hostwire" or "any"', owner, 'string');
     return this.#socket().removeRoute({
       dst: subnet.address,
       prefix: subnet.prefix,

@@ -3,15 +3,15 @@
 // itself (reading rtnetlink needs no privilege) and sends every change through
 // a RouteExecutor.
 import pRetry from 'p-retry';
-import { silentLogger, type Logger } from '../logger.js';
+import { checkLogger, silentLogger, type Logger } from '../logger.js';
 import { KeyedMutex } from '../common/keyed-mutex.js';
-import { invalidArg } from '../common/args.js';
-import { Netlink, type RouteFilter } from '../netlink/netlink.js';
+import { checkInteger, checkNumber, checkOptions, checkSignal, invalidArg } from '../common/args.js';
+import { checkNetns, Netlink, type RouteFilter } from '../netlink/netlink.js';
 import type { NetnsOption, Route } from '../netlink/types.js';
 import { findBridgeByMac, type BridgeRef } from './bridge.js';
 import { ExecutorUnavailableError, RouteError, SubnetTooWideError } from './errors.js';
 import { NetlinkRouteExecutor, type RouteExecutor } from './executor.js';
-import { candidateSubnets, isHostwireRoute, planRoutes, type ConflictPolicy, type RouteMode } from './plan.js';
+import { candidateSubnets, checkPolicy, isHostwireRoute, planRoutes, type ConflictPolicy, type RouteMode } from './plan.js';
 import { isSubnet, parseInterfaceName, parseMacAddress, parseSubnet, type InterfaceName, type Subnet } from './parse.js';
 import { RouteWatcher, type WatchOptions, type WatchTarget } from './watch.js';
 
@@ -88,6 +88,7 @@ export class RouteManager implements AsyncDisposable {
   #netlink: Netlink | null = null;
 
   constructor(options: RouteManagerOptions = {}) {
+    checkOptions(options);
     this.subnet = isSubnet(options.subnet) ? options.subnet : parseSubnet(options.subnet ?? DEFAULT_SUBNET);
     if (options.allowWideSubnet !== undefined && typeof options.allowWideSubnet !== 'boolean') {
       throw invalidArg('allowWideSubnet', 'a boolean', options.allowWideSubnet);
@@ -96,10 +97,10 @@ export class RouteManager implements AsyncDisposable {
       throw new SubnetTooWideError(String(this.subnet), WIDEST_PREFIX[this.subnet.family]);
     }
     this.policy = checkPolicy(options.policy ?? 'split');
-    this.netns = options.netns;
+    this.netns = checkNetns(options.netns);
     this.#ownsExecutor = options.executor === undefined;
     this.#executor = options.executor ?? new NetlinkRouteExecutor(options.netns === undefined ? {} : { netns: options.netns });
-    this.#logger = options.logger ?? silentLogger;
+    this.#logger = checkLogger(options.logger ?? silentLogger);
     this.#attempts = checkCount('attempts', options.attempts ?? 5);
     this.#bridgeAttempts = checkCount('bridgeAttempts', options.bridgeAttempts ?? 2);
     this.#delayMs = checkDelay(options.delayMs ?? 2000);
@@ -145,6 +146,7 @@ export class RouteManager implements AsyncDisposable {
 
   /** One attempt, no retry: what a watcher runs on every change it sees. */
   async reconcile(target: WatchTarget): Promise<RouteState> {
+    checkTarget(target);
     if ('device' in target) return this.#apply(this.#linkNamed(parseInterfaceName(target.device), false));
     if ('bridge' in target) return this.#apply(this.#linkNamed(parseInterfaceName(target.bridge), true));
     const mac = parseMacAddress(target.mac);
@@ -189,6 +191,7 @@ export class RouteManager implements AsyncDisposable {
    */
   watch(target: WatchTarget, options: WatchOptions = {}): RouteWatcher {
     // Parsed here, so a bad target throws now and FDB events compare canonical MACs.
+    checkTarget(target);
     target =
       'mac' in target
         ? { mac: parseMacAddress(target.mac) }
@@ -300,9 +303,9 @@ export class RouteManager implements AsyncDisposable {
   }
 
   async #withRetry(options: RetryOptions, defaultAttempts: number, attempt: () => Promise<RouteState>): Promise<RouteState> {
-    const attempts = checkCount('attempts', options.attempts ?? defaultAttempts);
+    const attempts = checkCount('attempts', checkOptions(options).attempts ?? defaultAttempts);
     const delayMs = checkDelay(options.delayMs ?? this.#delayMs);
-    const signal = options.signal;
+    const signal = checkSignal(options.signal);
     const subnet = String(this.subnet);
     let made = 0;
     try {
@@ -356,27 +359,14 @@ function classify(err: unknown, subnet: string, bridge: BridgeRef | null): Route
   return new RouteError('route-failed', `routing ${subnet}${bridge ? ` to ${bridge.name}` : ''} failed: ${message}`, subnet, { cause: err });
 }
 
-function checkPolicy(policy: unknown): ConflictPolicy {
-  if (policy === 'split' || policy === 'fail' || policy === 'replace') return policy;
-  throw Object.assign(new TypeError(`The "policy" option must be "split", "fail" or "replace"; received ${JSON.stringify(policy)}`), {
-    code: 'ERR_INVALID_ARG_VALUE',
-  });
-}
-
 function checkCount(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1000) {
-    throw Object.assign(new RangeError(`The "${name}" option must be an integer from 1 to 1000; received ${String(value)}`), {
-      code: 'ERR_OUT_OF_RANGE',
-    });
-  }
-  return value;
+  return checkInteger(name, value, 1, 1000);
 }
 
 function checkDelay(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 3_600_000) {
-    throw Object.assign(new RangeError(`The "delayMs" option must be a number of ms from 0 to 3600000; received ${String(value)}`), {
-      code: 'ERR_OUT_OF_RANGE',
-    });
-  }
-  return value;
+  return checkNumber('delayMs', value, 0, 3_600_000);
+}
+
+function checkTarget(target: unknown): void {
+  if (target === null || typeof target !== 'object') throw invalidArg('target', 'an object: { mac }, { bridge } or { device }', target);
 }

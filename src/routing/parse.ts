@@ -3,6 +3,8 @@
 // InterfaceName is one the kernel's dev_valid_name() accepts, a MacAddress is
 // lowercase colon-separated. Code past the boundary takes these types and does
 // not check again.
+import { invalidArg } from '../common/args.js';
+import { makeError } from '../common/errors.js';
 import { formatAddress, type AddressFamily } from '../common/ip-address.js';
 import { InvalidInterfaceNameError, InvalidMacAddressError, InvalidSubnetError } from './errors.js';
 
@@ -56,6 +58,10 @@ export type { Subnet };
 /** True for objects made by `parseSubnet` or the subnet helpers. */
 export function isSubnet(value: unknown): value is Subnet {
   return Subnet.is(value);
+}
+
+function checkSubnetArg(value: unknown, name: string): void {
+  if (!Subnet.is(value)) throw invalidArg(name, 'a Subnet (see parseSubnet)', value);
 }
 
 /**
@@ -183,11 +189,15 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /** Same family, prefix and network address. */
 export function subnetEquals(a: Subnet, b: Subnet): boolean {
+  checkSubnetArg(a, 'a');
+  checkSubnetArg(b, 'b');
   return a.family === b.family && a.prefix === b.prefix && equalBytes(a.bytes, b.bytes);
 }
 
 /** True when every address of `inner` is in `outer` (a subnet contains itself). False across families. */
 export function subnetContains(outer: Subnet, inner: Subnet): boolean {
+  checkSubnetArg(outer, 'outer');
+  checkSubnetArg(inner, 'inner');
   return (
     outer.family === inner.family &&
     outer.prefix <= inner.prefix &&
@@ -197,12 +207,11 @@ export function subnetContains(outer: Subnet, inner: Subnet): boolean {
 
 /** The two halves of `subnet`, lower first, each one bit longer. RangeError (ERR_OUT_OF_RANGE) on a /32 or /128. */
 export function splitSubnet(subnet: Subnet): [Subnet, Subnet] {
+  checkSubnetArg(subnet, 'subnet');
   const max = subnet.family === 4 ? 32 : 128;
   const p = subnet.prefix;
   if (p >= max) {
-    throw Object.assign(new RangeError(`cannot split ${subnet.toString()}: a /${max} is a single address`), {
-      code: 'ERR_OUT_OF_RANGE',
-    });
+    throw makeError(RangeError, 'ERR_OUT_OF_RANGE', `cannot split ${subnet.toString()}: a /${max} is a single address`);
   }
   const low = subnet.bytes;
   const high = subnet.bytes;

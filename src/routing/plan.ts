@@ -3,8 +3,9 @@
 // plan, so the conflict rules are testable without a kernel.
 import { HOSTWIRE_ROUTE_PROTOCOL, routeProtocolName } from '../netlink/constants.js';
 import type { Route } from '../netlink/types.js';
+import { badArg, checkFunction, checkInteger, invalidArg } from '../common/args.js';
 import { RouteError } from './errors.js';
-import { splitSubnet, type Subnet } from './parse.js';
+import { isSubnet, splitSubnet, type Subnet } from './parse.js';
 
 /**
  * What to do when another owner (a VPN, an admin) already routes the subnet:
@@ -31,10 +32,27 @@ export interface RoutePlan {
   foreign: Route[];
 }
 
-export const isHostwireRoute = (route: Route): boolean => route.protocol === HOSTWIRE_ROUTE_PROTOCOL;
+export const isHostwireRoute = (route: Route): boolean => checkRoute(route).protocol === HOSTWIRE_ROUTE_PROTOCOL;
+
+/** A Subnet argument, as only `parseSubnet` and its helpers make them (ERR_INVALID_ARG_TYPE otherwise). */
+export function checkSubnet(value: unknown, name = 'subnet'): Subnet {
+  if (!isSubnet(value)) throw invalidArg(name, 'a Subnet (see parseSubnet)', value);
+  return value;
+}
+
+export function checkPolicy(policy: unknown): ConflictPolicy {
+  if (policy === 'split' || policy === 'fail' || policy === 'replace') return policy;
+  throw badArg('policy', '"split", "fail" or "replace"', policy, 'string');
+}
+
+function checkRoute(route: Route): Route {
+  if (route === null || typeof route !== 'object') throw invalidArg('route', 'a route', route);
+  return route;
+}
 
 /** The subnets hostwire may route for `subnet`: itself and its two halves. */
 export function candidateSubnets(subnet: Subnet): Subnet[] {
+  checkSubnet(subnet);
   return subnet.prefix < (subnet.family === 4 ? 32 : 128) ? [subnet, ...splitSubnet(subnet)] : [subnet];
 }
 
@@ -50,6 +68,11 @@ export function planRoutes(
   routesFor: (s: Subnet) => Route[],
   deviceName: (oif: number) => string | null = () => null,
 ): RoutePlan {
+  checkSubnet(subnet);
+  checkInteger('oif', oif, 1, 0x7fffffff);
+  checkPolicy(policy);
+  checkFunction('routesFor', routesFor);
+  checkFunction('deviceName', deviceName);
   const describe = (routes: Route[]) => describeRoutes(routes, deviceName);
   const foreign = routesFor(subnet).filter((r) => !isHostwireRoute(r));
   let mode: RouteMode = 'whole';

@@ -3,6 +3,7 @@
 // so a burst of changes costs one); a slow timer checks anyway, in case a
 // notification was missed. A check is one reconcile: read, and change only
 // what is wrong.
+import { checkNumber, checkOptions, invalidArg } from '../common/args.js';
 import { Resource, signalBeforeOpen } from '../common/lifecycle.js';
 import type { Logger } from '../logger.js';
 import { NetlinkMonitor, type NetlinkEvent } from '../netlink/monitor.js';
@@ -34,6 +35,8 @@ interface WatcherEvents {
   close: [];
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** close() stops watching and leaves the route as it is. */
 export class RouteWatcher extends Resource<WatcherEvents> {
   readonly #manager: RouteManager;
@@ -53,12 +56,15 @@ export class RouteWatcher extends Resource<WatcherEvents> {
 
   constructor(manager: RouteManager, target: WatchTarget, netns: string | undefined, options: WatchOptions, logger: Logger) {
     super();
+    if (typeof (manager as Partial<RouteManager> | null)?.reconcile !== 'function') throw invalidArg('manager', 'a RouteManager', manager);
+    options = checkOptions(options);
     this.#manager = manager;
     this.#target = target;
     this.#netns = netns;
     this.#logger = logger;
-    this.#debounceMs = options.debounceMs ?? 200;
-    this.#intervalMs = options.intervalMs ?? 30_000;
+    // Timers take at most 2^31-1 ms; Node would quietly turn a longer wait into 1 ms.
+    this.#debounceMs = checkNumber('debounceMs', options.debounceMs ?? 200, 0, MAX_TIMER_MS);
+    this.#intervalMs = checkNumber('intervalMs', options.intervalMs ?? 30_000, 0, MAX_TIMER_MS, true);
     this.#signal = signalBeforeOpen(options.signal);
     this.#ref = options.ref ?? true;
     this.#prefixes = new Set(candidateSubnets(manager.subnet).map(String));

@@ -2,7 +2,7 @@
 // reference codec, without allocating on the hot paths.
 import { native } from '../native.js';
 import { FRAME_SIZE, VLP_V2, type StatusCode, type VlpVersion } from './constants.js';
-import { invalidArg } from '../common/args.js';
+import { checkOptions, invalidArg } from '../common/args.js';
 import { describeKind, encodeError, kindOfResult, VlpDecodeError } from './errors.js';
 import type { VlpFrame } from './frame.js';
 
@@ -66,6 +66,8 @@ const u64 = (lo: number, hi: number): bigint => (BigInt(hi) << 32n) | BigInt(lo)
 
 /** Decodes v0.2 (and v0.1 unless `strictV2`); throws VlpDecodeError. */
 export function decodeFrame(bytes: Uint8Array, options: { strictV2?: boolean } = {}): VlpFrame {
+  if (!(bytes instanceof Uint8Array)) throw invalidArg('bytes', 'a Uint8Array', bytes);
+  checkOptions(options);
   const r = vlp.decodeInto(bytes, 0, bytes.length, scratch, options.strictV2 === true);
   if (r !== 0) {
     const kind = kindOfResult(r);

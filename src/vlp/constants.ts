@@ -1,5 +1,6 @@
 // VLP wire constants (Varta Lifeline Protocol v0.2, with v0.1 for old agents).
 import { invalidArg } from '../common/args.js';
+import { makeError } from '../common/errors.js';
 
 export const FRAME_SIZE = 32;
 export const MAGIC = Object.freeze([0x56, 0x41] as const); // "VA"
@@ -28,7 +29,5 @@ export function parseStatus(value: string | number): StatusCode {
 }
 
 function invalidStatus(value: unknown, why: string): TypeError {
-  const err = new TypeError(`invalid VLP status ${JSON.stringify(value)}: ${why}`) as TypeError & { code: string };
-  err.code = 'ERR_VLP_INVALID_STATUS';
-  return err;
+  return makeError(TypeError, 'ERR_VLP_INVALID_STATUS', `invalid VLP status ${JSON.stringify(value)}: ${why}`);
 }

@@ -1,5 +1,6 @@
 // Decode errors, named exactly as the VLP spec names them, in its order.
-import { invalidArg, outOfRange } from '../common/args.js';
+import { checkInteger, invalidArg, outOfRange } from '../common/args.js';
+import { HostwireError, HostwireTypeError } from '../common/errors.js';
 
 export const DECODE_ERROR_KINDS = Object.freeze([
   'BadLength', // not exactly 32 bytes (a datagram-level check before the spec's list)
@@ -16,13 +17,11 @@ export type DecodeErrorKind = (typeof DECODE_ERROR_KINDS)[number];
 
 /** Maps the addon's result code (0 = ok, 1.. = kinds above) to a kind. */
 export function kindOfResult(result: number): DecodeErrorKind {
-  const kind = DECODE_ERROR_KINDS[result - 1];
-  if (kind === undefined) throw new RangeError(`unknown VLP result code ${result}`);
-  return kind;
+  return DECODE_ERROR_KINDS[checkInteger('result', result, 1, DECODE_ERROR_KINDS.length) - 1]!;
 }
 
-export class VlpDecodeError extends Error {
-  readonly code = 'ERR_VLP_DECODE';
+export class VlpDecodeError extends HostwireError {
+  declare readonly code: 'ERR_VLP_DECODE';
   constructor(
     readonly kind: DecodeErrorKind,
     detail: string,
@@ -30,20 +29,18 @@ export class VlpDecodeError extends Error {
     readonly expected?: number,
     readonly actual?: number,
   ) {
-    super(`VLP ${kind}: ${detail}`);
-    this.name = 'VlpDecodeError';
+    super('ERR_VLP_DECODE', `VLP ${kind}: ${detail}`);
   }
 }
 
 /** A frame the wire cannot carry (unknown version, Stall, reserved pid/timestamp, terminal nonce without Critical). */
-export class VlpEncodeError extends TypeError {
-  readonly code = 'ERR_VLP_ENCODE';
+export class VlpEncodeError extends HostwireTypeError {
+  declare readonly code: 'ERR_VLP_ENCODE';
   constructor(
     readonly kind: DecodeErrorKind,
     detail: string,
   ) {
-    super(`cannot encode VLP frame (${kind}): ${detail}`);
-    this.name = 'VlpEncodeError';
+    super('ERR_VLP_ENCODE', `cannot encode VLP frame (${kind}): ${detail}`);
   }
 }
 

@@ -1,7 +1,7 @@
 // The TypeScript reference codec: the same rules as the addon, in plain JS,
 // for decoding where the addon is not loaded and as a cross-check in tests.
 import { FRAME_SIZE, MAGIC, NONCE_TERMINAL, Status, TIMESTAMP_RESERVED, VLP_V1, VLP_V2, type StatusCode } from './constants.js';
-import { invalidArg } from '../common/args.js';
+import { checkOptions, invalidArg } from '../common/args.js';
 import { describeKind, fieldRangeError, fieldTypeError, VlpDecodeError, VlpEncodeError, type DecodeErrorKind, type EncodeField } from './errors.js';
 import type { VlpFrame } from './frame.js';
 
@@ -17,6 +17,7 @@ const CRC_TABLE = (() => {
 
 /** CRC-32C (Castagnoli), bytewise. */
 export function referenceCrc32c(bytes: Uint8Array): number {
+  if (!(bytes instanceof Uint8Array)) throw invalidArg('bytes', 'a Uint8Array', bytes);
   let crc = 0xffffffff;
   for (let i = 0; i < bytes.length; i++) crc = (crc >>> 8) ^ CRC_TABLE[(crc ^ bytes[i]!) & 0xff]!;
   return (crc ^ 0xffffffff) >>> 0;
@@ -95,6 +96,8 @@ export function referenceEncode(frame: VlpFrame): Uint8Array {
 
 /** Decodes v0.2 (and, unless `strictV2`, v0.1); throws VlpDecodeError. */
 export function referenceDecode(bytes: Uint8Array, options: { strictV2?: boolean } = {}): VlpFrame {
+  if (!(bytes instanceof Uint8Array)) throw invalidArg('bytes', 'a Uint8Array', bytes);
+  checkOptions(options);
   const fail = (kind: DecodeErrorKind, expected?: number, actual?: number): never => {
     throw new VlpDecodeError(kind, kind === 'BadLength' ? `got ${bytes.length} bytes; ${describeKind(kind)}` : describeKind(kind), expected, actual);
   };
