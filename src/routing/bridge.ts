@@ -1,6 +1,6 @@
 // Finding the bridge a VM sits behind from the VM's MAC address: the first
 // bridge whose forwarding database (FDB) holds that MAC.
-import type { Netlink } from '../netlink/netlink.js';
+import type { RouteReader } from './reader.js';
 import type { InterfaceName, MacAddress } from './parse.js';
 
 export interface BridgeRef {
@@ -14,7 +14,7 @@ export interface BridgeRef {
  * is the bridge. Entries of devices that are not bridges (a VXLAN's own FDB)
  * are skipped. Returns null when no bridge knows the MAC (yet).
  */
-export function findBridgeByMac(netlink: Netlink, mac: MacAddress): BridgeRef | null {
+export function findBridgeByMac(netlink: Pick<RouteReader, 'listFdb' | 'linkByIndex'>, mac: MacAddress): BridgeRef | null {
   const seen = new Set<number>();
   for (const entry of netlink.listFdb()) {
     if (entry.mac !== mac) continue;

@@ -5,10 +5,11 @@
 // what is wrong.
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../logger.js';
-import { NetlinkMonitor, type NetlinkEvent } from '../netlink/monitor.js';
+import type { NetlinkEvent } from '../netlink/monitor.js';
 import type { RouteError } from './errors.js';
 import type { RouteManager, RouteState } from './manager.js';
 import { candidateSubnets } from './plan.js';
+import type { RouteChangeFeed, RouteReader } from './reader.js';
 
 /** Where to keep routing to: the bridge whose FDB holds a VM's MAC, a bridge by name, or any device by name. */
 export type WatchTarget = { mac: string } | { bridge: string } | { device: string };
@@ -36,14 +37,14 @@ interface WatcherEvents {
 export class RouteWatcher extends EventEmitter<WatcherEvents> {
   readonly #manager: RouteManager;
   readonly #target: WatchTarget;
-  readonly #netns: string | undefined;
+  readonly #reader: RouteReader;
   readonly #logger: Logger;
   readonly #debounceMs: number;
   readonly #intervalMs: number;
   readonly #signal: AbortSignal | undefined;
   readonly #ref: boolean;
   readonly #prefixes: Set<string>;
-  #monitor: NetlinkMonitor | null = null;
+  #feed: RouteChangeFeed | null = null;
   #debounce: NodeJS.Timeout | null = null;
   #interval: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
@@ -51,11 +52,11 @@ export class RouteWatcher extends EventEmitter<WatcherEvents> {
   #stopped = false;
   readonly #onAbort = () => this.stop();
 
-  constructor(manager: RouteManager, target: WatchTarget, netns: string | undefined, options: WatchOptions, logger: Logger) {
+  constructor(manager: RouteManager, target: WatchTarget, reader: RouteReader, options: WatchOptions, logger: Logger) {
     super();
     this.#manager = manager;
     this.#target = target;
-    this.#netns = netns;
+    this.#reader = reader;
     this.#logger = logger;
     this.#debounceMs = options.debounceMs ?? 200;
     this.#intervalMs = options.intervalMs ?? 30_000;
@@ -64,7 +65,7 @@ export class RouteWatcher extends EventEmitter<WatcherEvents> {
     this.#prefixes = new Set(candidateSubnets(manager.subnet).map(String));
   }
 
-  /** Opens the monitor and runs a first check at once. Called by RouteManager.watch(). */
+  /** Subscribes to the reader's changes and runs a first check at once. Called by RouteManager.watch(). */
   start(): void {
     if (this.#signal?.aborted) {
       this.stop();
@@ -72,15 +73,15 @@ export class RouteWatcher extends EventEmitter<WatcherEvents> {
     }
     this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
     try {
-      this.#monitor = NetlinkMonitor.open({
-        ...(this.#netns === undefined ? {} : { netns: this.#netns }),
-        groups: ['ipv4-route', 'ipv6-route', 'link', 'fdb'],
-        ref: this.#ref,
-      });
-      this.#monitor.on('events', (events) => {
-        if (events.some((e) => this.#concerns(e))) this.#schedule();
-      });
-      this.#monitor.on('error', (err) => this.#fail(err));
+      this.#feed = this.#reader.subscribe(
+        {
+          events: (events) => {
+            if (events.some((e) => this.#concerns(e))) this.#schedule();
+          },
+          error: (err) => this.#fail(err),
+        },
+        { ref: this.#ref },
+      );
     } catch (err) {
       // Without notifications the periodic check still keeps the route right.
       this.#fail(err as Error);
@@ -125,8 +126,8 @@ export class RouteWatcher extends EventEmitter<WatcherEvents> {
     this.#signal?.removeEventListener('abort', this.#onAbort);
     if (this.#debounce) clearTimeout(this.#debounce);
     if (this.#interval) clearInterval(this.#interval);
-    this.#monitor?.close();
-    this.#monitor = null;
+    this.#feed?.close();
+    this.#feed = null;
     this.emit('stopped');
   }
 
