@@ -1,7 +1,7 @@
 // Finding the bridge a VM sits behind from the VM's MAC address: the first
 // bridge whose forwarding database (FDB) holds that MAC.
 import { invalidArg } from '../common/args.js';
-import { Netlink } from '../netlink/netlink.js';
+import type { RouteReader } from './reader.js';
 import type { InterfaceName, MacAddress } from './parse.js';
 
 export interface BridgeRef {
@@ -15,8 +15,10 @@ export interface BridgeRef {
  * is the bridge. Entries of devices that are not bridges (a VXLAN's own FDB)
  * are skipped. Returns null when no bridge knows the MAC (yet).
  */
-export function findBridgeByMac(netlink: Netlink, mac: MacAddress): BridgeRef | null {
-  if (!(netlink instanceof Netlink)) throw invalidArg('netlink', 'a Netlink', netlink);
+export function findBridgeByMac(netlink: Pick<RouteReader, 'listFdb' | 'linkByIndex'>, mac: MacAddress): BridgeRef | null {
+  if (typeof netlink?.listFdb !== 'function' || typeof netlink.linkByIndex !== 'function') {
+    throw invalidArg('netlink', 'a Netlink or a RouteReader', netlink);
+  }
   const seen = new Set<number>();
   for (const entry of netlink.listFdb()) {
     if (entry.mac !== mac) continue;

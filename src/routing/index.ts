@@ -8,6 +8,8 @@ export { RouteManager, DEFAULT_SUBNET, WIDEST_PREFIX } from './manager.js';
 export type { RemoveOutcome, RemoveResult, RetryOptions, RouteManagerOptions, RouteState } from './manager.js';
 export { RouteWatcher, type WatchOptions, type WatchTarget } from './watch.js';
 export { NetlinkRouteExecutor, type RouteExecutor, type RouteOwner, type NetlinkExecutorOptions } from './executor.js';
+export { NetlinkRouteReader, type RouteReader, type RouteChangeFeed, type RouteChangeListener } from './reader.js';
+export { MemoryRouteTable, type MemoryLinkOptions, type MemoryRouteOptions } from './memory.js';
 export { planRoutes, candidateSubnets, isHostwireRoute, type ConflictPolicy, type RouteMode, type RoutePlan } from './plan.js';
 export { findBridgeByMac, type BridgeRef } from './bridge.js';
 export * from './parse.js';

@@ -1,18 +1,19 @@
 // RouteManager: keeps one subnet (default 172.16.0.0/12) routed to the bridge
 // a VM sits behind (or to any device, when asked). It reads the kernel's state
-// itself (reading rtnetlink needs no privilege) and sends every change through
-// a RouteExecutor.
+// through a RouteReader (rtnetlink by default, which needs no privilege) and
+// sends every change through a RouteExecutor.
 import pRetry from 'p-retry';
 import { checkLogger, silentLogger, type Logger } from '../logger.js';
 import { KeyedMutex } from '../common/keyed-mutex.js';
 import { checkInteger, checkNumber, checkOptions, checkSignal, invalidArg } from '../common/args.js';
-import { checkNetns, Netlink, type RouteFilter } from '../netlink/netlink.js';
+import { checkNetns, type RouteFilter } from '../netlink/netlink.js';
 import type { NetnsOption, Route } from '../netlink/types.js';
 import { findBridgeByMac, type BridgeRef } from './bridge.js';
 import { ExecutorUnavailableError, RouteError, SubnetTooWideError } from './errors.js';
 import { NetlinkRouteExecutor, type RouteExecutor } from './executor.js';
 import { candidateSubnets, checkPolicy, isHostwireRoute, planRoutes, type ConflictPolicy, type RouteMode } from './plan.js';
 import { isSubnet, parseInterfaceName, parseMacAddress, parseSubnet, type InterfaceName, type Subnet } from './parse.js';
+import { NetlinkRouteReader, type RouteReader } from './reader.js';
 import { RouteWatcher, type WatchOptions, type WatchTarget } from './watch.js';
 
 export const DEFAULT_SUBNET = '172.16.0.0/12';
@@ -35,6 +36,12 @@ export interface RouteManagerOptions extends NetnsOption, Omit<RetryOptions, 'si
   policy?: ConflictPolicy;
   /** Where changes are carried out; default: rtnetlink in this process (needs CAP_NET_ADMIN). */
   executor?: RouteExecutor;
+  /**
+   * Where links, the bridge FDB and routes are read, and changes heard of;
+   * default: rtnetlink in this process (no privilege needed). A
+   * MemoryRouteTable serves as both reader and executor in tests.
+   */
+  reader?: RouteReader;
   /** Attempts for ensureRoute() (default 5). */
   attempts?: number;
   /** Attempts for ensureRouteForBridge() and ensureRouteForDevice() (default 2). */
@@ -73,19 +80,32 @@ export interface RemoveResult {
 // namespace still never interleave their changes.
 const subnetLocks = new KeyedMutex();
 
+// What the lock is per: the namespace rtnetlink reads, or any other reader
+// itself (managers of two in-memory tables never wait for each other).
+const readerScopes = new WeakMap<RouteReader, string>();
+let readerScopeCount = 0;
+function lockScope(reader: RouteReader): string {
+  if (reader instanceof NetlinkRouteReader) return `netns:${reader.netns ?? ''}`;
+  let scope = readerScopes.get(reader);
+  if (scope === undefined) readerScopes.set(reader, (scope = `reader:${readerScopeCount++}`));
+  return scope;
+}
+
 export class RouteManager implements AsyncDisposable {
   readonly subnet: Subnet;
   readonly policy: ConflictPolicy;
   readonly netns: string | undefined;
   readonly #executor: RouteExecutor;
   readonly #ownsExecutor: boolean;
+  readonly #reader: RouteReader;
+  readonly #ownsReader: boolean;
+  readonly #lockScope: string;
   readonly #logger: Logger;
   readonly #attempts: number;
   readonly #bridgeAttempts: number;
   readonly #delayMs: number;
   readonly #jitter: boolean;
   readonly #watchers = new Set<RouteWatcher>();
-  #netlink: Netlink | null = null;
 
   constructor(options: RouteManagerOptions = {}) {
     checkOptions(options);
@@ -100,6 +120,9 @@ export class RouteManager implements AsyncDisposable {
     this.netns = checkNetns(options.netns);
     this.#ownsExecutor = options.executor === undefined;
     this.#executor = options.executor ?? new NetlinkRouteExecutor(options.netns === undefined ? {} : { netns: options.netns });
+    this.#ownsReader = options.reader === undefined;
+    this.#reader = options.reader ?? new NetlinkRouteReader(options.netns === undefined ? {} : { netns: options.netns });
+    this.#lockScope = lockScope(this.#reader);
     this.#logger = checkLogger(options.logger ?? silentLogger);
     this.#attempts = checkCount('attempts', options.attempts ?? 5);
     this.#bridgeAttempts = checkCount('bridgeAttempts', options.bridgeAttempts ?? 2);
@@ -109,7 +132,7 @@ export class RouteManager implements AsyncDisposable {
 
   /** The bridge whose FDB holds `mac`, or null. Throws InvalidMacAddressError for a malformed MAC. */
   resolveBridgeByMac(mac: string): BridgeRef | null {
-    return findBridgeByMac(this.#reader(), parseMacAddress(mac));
+    return findBridgeByMac(this.#read(), parseMacAddress(mac));
   }
 
   /**
@@ -120,7 +143,7 @@ export class RouteManager implements AsyncDisposable {
   ensureRoute(bridgeMac: string, options: RetryOptions = {}): Promise<RouteState> {
     const mac = parseMacAddress(bridgeMac);
     return this.#withRetry(options, this.#attempts, () => {
-      const bridge = findBridgeByMac(this.#reader(), mac);
+      const bridge = findBridgeByMac(this.#read(), mac);
       if (bridge === null) {
         throw new RouteError('bridge-not-ready', `no bridge has ${mac} in its forwarding database yet`, String(this.subnet));
       }
@@ -150,7 +173,7 @@ export class RouteManager implements AsyncDisposable {
     if ('device' in target) return this.#apply(this.#linkNamed(parseInterfaceName(target.device), false));
     if ('bridge' in target) return this.#apply(this.#linkNamed(parseInterfaceName(target.bridge), true));
     const mac = parseMacAddress(target.mac);
-    const bridge = findBridgeByMac(this.#reader(), mac);
+    const bridge = findBridgeByMac(this.#read(), mac);
     if (bridge === null) throw new RouteError('bridge-not-ready', `no bridge has ${mac} in its forwarding database`, String(this.subnet));
     return this.#apply(bridge);
   }
@@ -198,7 +221,7 @@ export class RouteManager implements AsyncDisposable {
         : 'device' in target
           ? { device: parseInterfaceName(target.device) }
           : { bridge: parseInterfaceName(target.bridge) };
-    const watcher = new RouteWatcher(this, target, this.netns, options, this.#logger);
+    const watcher = new RouteWatcher(this, target, this.#reader, options, this.#logger);
     this.#watchers.add(watcher);
     watcher.once('close', () => this.#watchers.delete(watcher));
     watcher.start();
@@ -207,13 +230,12 @@ export class RouteManager implements AsyncDisposable {
 
   /** hostwire's and others' routes for the subnet and its halves, as the kernel has them now. */
   routes(): Route[] {
-    return this.#reader().listRoutes(this.#candidateFilter());
+    return this.#read().listRoutes(this.#candidateFilter());
   }
 
   async close(): Promise<void> {
     for (const watcher of this.#watchers) watcher.close();
-    this.#netlink?.close();
-    this.#netlink = null;
+    if (this.#ownsReader) this.#reader.close?.();
     if (this.#ownsExecutor) await this.#executor.close?.();
   }
 
@@ -223,15 +245,15 @@ export class RouteManager implements AsyncDisposable {
 
   // ── internals ─────────────────────────────────────────────────────────────
 
-  #reader(): Netlink {
-    if (this.#netlink === null) {
+  #read(): RouteReader {
+    if (this.#reader instanceof NetlinkRouteReader) {
       try {
-        this.#netlink = Netlink.open(this.netns === undefined ? {} : { netns: this.netns });
+        this.#reader.open();
       } catch (err) {
         throw new RouteError('executor-unavailable', `cannot read routes: ${(err as Error).message}`, String(this.subnet), { cause: err });
       }
     }
-    return this.#netlink;
+    return this.#reader;
   }
 
   /**
@@ -254,7 +276,7 @@ export class RouteManager implements AsyncDisposable {
    * (about 15 ms per 100,000 routes).
    */
   async #snapshot(): Promise<(subnet: Subnet) => Route[]> {
-    const found = await this.#reader().listRoutesAsync(this.#candidateFilter());
+    const found = await this.#read().listRoutesAsync(this.#candidateFilter());
     return (s) => found.filter((r) => r.prefix === s.prefix && r.dst === s.address);
   }
 
@@ -265,7 +287,7 @@ export class RouteManager implements AsyncDisposable {
 
   /** The device `name`, which must be a bridge when `bridgeOnly`. */
   #linkNamed(name: InterfaceName, bridgeOnly: boolean): BridgeRef {
-    const link = this.#reader().linkByName(name);
+    const link = this.#read().linkByName(name);
     if (link === null) throw new RouteError('bridge-not-ready', `no interface named ${name}`, String(this.subnet));
     if (bridgeOnly && link.kind !== 'bridge') {
       const kind = link.kind === null ? 'none: a device such as lo or a physical NIC' : link.kind;
@@ -275,7 +297,7 @@ export class RouteManager implements AsyncDisposable {
   }
 
   #locked<T>(work: () => Promise<T>): Promise<T> {
-    return subnetLocks.run(`${this.netns ?? ''}|${this.subnet}`, work);
+    return subnetLocks.run(`${this.#lockScope}|${this.subnet}`, work);
   }
 
   #apply(bridge: BridgeRef): Promise<RouteState> {
@@ -286,7 +308,7 @@ export class RouteManager implements AsyncDisposable {
         bridge.ifindex,
         this.policy,
         await this.#snapshot(),
-        (oif) => this.#reader().linkByIndex(oif)?.name ?? null,
+        (oif) => this.#read().linkByIndex(oif)?.name ?? null,
       );
       try {
         for (const s of plan.removeForeign) await this.#executor.removeRoute(s, 'any');

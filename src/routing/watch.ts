@@ -6,10 +6,11 @@
 import { checkNumber, checkOptions, invalidArg } from '../common/args.js';
 import { Resource, signalBeforeOpen } from '../common/lifecycle.js';
 import type { Logger } from '../logger.js';
-import { NetlinkMonitor, type NetlinkEvent } from '../netlink/monitor.js';
+import type { NetlinkEvent } from '../netlink/monitor.js';
 import type { RouteError } from './errors.js';
 import type { RouteManager, RouteState } from './manager.js';
 import { candidateSubnets } from './plan.js';
+import type { RouteChangeFeed, RouteReader } from './reader.js';
 
 /** Where to keep routing to: the bridge whose FDB holds a VM's MAC, a bridge by name, or any device by name. */
 export type WatchTarget = { mac: string } | { bridge: string } | { device: string };
@@ -41,26 +42,26 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class RouteWatcher extends Resource<WatcherEvents> {
   readonly #manager: RouteManager;
   readonly #target: WatchTarget;
-  readonly #netns: string | undefined;
+  readonly #reader: RouteReader;
   readonly #logger: Logger;
   readonly #debounceMs: number;
   readonly #intervalMs: number;
   readonly #signal: AbortSignal | undefined;
   #ref: boolean;
   readonly #prefixes: Set<string>;
-  #monitor: NetlinkMonitor | null = null;
+  #feed: RouteChangeFeed | null = null;
   #debounce: NodeJS.Timeout | null = null;
   #interval: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
   #again = false;
 
-  constructor(manager: RouteManager, target: WatchTarget, netns: string | undefined, options: WatchOptions, logger: Logger) {
+  constructor(manager: RouteManager, target: WatchTarget, reader: RouteReader, options: WatchOptions, logger: Logger) {
     super();
     if (typeof (manager as Partial<RouteManager> | null)?.reconcile !== 'function') throw invalidArg('manager', 'a RouteManager', manager);
     options = checkOptions(options);
     this.#manager = manager;
     this.#target = target;
-    this.#netns = netns;
+    this.#reader = reader;
     this.#logger = logger;
     // Timers take at most 2^31-1 ms; Node would quietly turn a longer wait into 1 ms.
     this.#debounceMs = checkNumber('debounceMs', options.debounceMs ?? 200, 0, MAX_TIMER_MS);
@@ -70,18 +71,18 @@ export class RouteWatcher extends Resource<WatcherEvents> {
     this.#prefixes = new Set(candidateSubnets(manager.subnet).map(String));
   }
 
-  /** Opens the monitor and runs a first check at once. Called by RouteManager.watch(). */
+  /** Subscribes to the reader's changes and runs a first check at once. Called by RouteManager.watch(). */
   start(): void {
     try {
-      this.#monitor = NetlinkMonitor.open({
-        ...(this.#netns === undefined ? {} : { netns: this.#netns }),
-        groups: ['ipv4-route', 'ipv6-route', 'link', 'fdb'],
-        ref: this.#ref,
-      });
-      this.#monitor.on('events', (events) => {
-        if (events.some((e) => this.#concerns(e))) this.#schedule();
-      });
-      this.#monitor.on('error', (err) => this.#fail(err));
+      this.#feed = this.#reader.subscribe(
+        {
+          events: (events) => {
+            if (events.some((e) => this.#concerns(e))) this.#schedule();
+          },
+          error: (err) => this.#fail(err),
+        },
+        { ref: this.#ref },
+      );
     } catch (err) {
       // Without notifications the periodic check still keeps the route right.
       this.#fail(err as Error);
@@ -131,16 +132,16 @@ export class RouteWatcher extends Resource<WatcherEvents> {
       if (ref) timer?.ref();
       else timer?.unref();
     }
-    if (ref) this.#monitor?.ref();
-    else this.#monitor?.unref();
+    if (ref) this.#feed?.ref?.();
+    else this.#feed?.unref?.();
     return this;
   }
 
   protected release(): void {
     if (this.#debounce) clearTimeout(this.#debounce);
     if (this.#interval) clearInterval(this.#interval);
-    this.#monitor?.close();
-    this.#monitor = null;
+    this.#feed?.close();
+    this.#feed = null;
   }
 
   #concerns(event: NetlinkEvent): boolean {

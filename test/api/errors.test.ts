@@ -385,8 +385,8 @@ describe('bad calls across the public API', () => {
       }
       const manager = new RouteManager();
       try {
-        await expectError(() => new RouteWatcher(undefined as never, { device: 'eth0' }, undefined, {}, rootApi.silentLogger), TypeError, 'ERR_INVALID_ARG_TYPE');
-        await expectError(() => new RouteWatcher(manager, { device: 'eth0' }, undefined, null as never, rootApi.silentLogger), TypeError, 'ERR_INVALID_ARG_TYPE');
+        await expectError(() => new RouteWatcher(undefined as never, { device: 'eth0' }, undefined as never, {}, rootApi.silentLogger), TypeError, 'ERR_INVALID_ARG_TYPE');
+        await expectError(() => new RouteWatcher(manager, { device: 'eth0' }, undefined as never, null as never, rootApi.silentLogger), TypeError, 'ERR_INVALID_ARG_TYPE');
       } finally {
         await manager.close();
       }

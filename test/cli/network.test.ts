@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { finish } from '../helpers/child.js';
 import { runCli, startCli } from '../helpers/cli.js';
-import { createTestNetns, netnsSkipReason, type TestNetns } from '../helpers/netns.js';
+import { createTestNetns, type TestNetns } from '../helpers/netns.js';
+import { describeAsRoot } from '../helpers/root.js';
 
 const VM_MAC = '02:00:00:00:00:01';
 const UNKNOWN_MAC = '02:00:00:00:00:99';
@@ -69,7 +70,7 @@ describe('hostwire network commands: usage', () => {
   });
 });
 
-describe.skipIf(netnsSkipReason !== null)(`hostwire network commands in a namespace${netnsSkipReason ? ` (skipped: ${netnsSkipReason})` : ''}`, () => {
+describeAsRoot('hostwire network commands in a namespace', () => {
   let ns: TestNetns;
   const cli = (...args: string[]) => runCli([...args, '--netns', ns.name]);
   const routes = () => ns.ipJson<IpRoute[]>('route', 'show');

@@ -1,7 +1,7 @@
 // The observer's acceptance rules, over real sockets and real processes:
 // VLP versions, the nonce wrap window, process identity (uid, start time, pid
 // reuse) and a full agent table.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { DgramSender } from '../../src/dgram/index.js';
 import { Agent, NONCE_WRAP_WINDOW, Observer, nonceAdvances } from '../../src/heartbeat/index.js';
 import { encodeFrame, NONCE_TERMINAL, Status } from '../../src/vlp/index.js';
 import { finish, fixturesDir, startFixture } from '../helpers/child.js';
+import { itAsRoot } from '../helpers/root.js';
 import { tempDir } from '../helpers/tmp.js';
 import { exitOf, waitForOutput } from './helpers.js';
 
@@ -151,8 +152,8 @@ describe('process identity', () => {
     }
   });
 
-  it.skipIf(process.getuid?.() !== 0 || spawnSync('unshare', ['--version']).status !== 0)(
-    'pid reuse: new processes given the same pid (start time changed) are tracked afresh, after terminal and after a nonce restart (root: a pid namespace)',
+  itAsRoot(
+    'pid reuse: new processes given the same pid (start time changed) are tracked afresh, after terminal and after a nonce restart (a pid namespace)',
     async () => {
       const sock = path.join(tempDir(), 'reuse.sock');
       // The observer and its agents run as a fresh pid namespace, where ns_last_pid hands out one pid three times.
@@ -172,9 +173,10 @@ describe('process identity', () => {
       expect(new Set(report.joins.map((j) => j.startTime)).size).toBe(3);
       expect(report.counters).toMatchObject({ accepted: 4 + 5 + 2, terminals: 1, pidReuses: 2, restartRejected: 0 });
     },
+    { commands: ['unshare'] },
   );
 
-  it('a sender under another uid is rejected and counted unless allowedUids includes it', async () => {
+  itAsRoot('a sender under another uid (setpriv) is rejected and counted unless allowedUids includes it', async () => {
     const dir = tempDir();
     chmodSync(dir, 0o755); // uid 65534 must reach the socket
     const asNobody = (sock: string) =>
@@ -203,7 +205,7 @@ describe('process identity', () => {
     await expect.poll(() => allowing.counters.accepted).toBe(3);
     expect(allowing.counters.uidRejected).toBe(0);
     expect(allowing.snapshot().agents[0]).toMatchObject({ pid, uid: 65534, gid: 65534, beats: 3 });
-  });
+  }, { commands: ['setpriv'] });
 });
 
 describe('a full table (maxAgents)', () => {

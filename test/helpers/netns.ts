@@ -1,20 +1,7 @@
 // Throwaway network namespaces for tests that change routes, links or the
 // bridge FDB: every change happens inside a namespace the test made, never in
-// the host's own. Needs root; suites skip with `netnsSkipReason` otherwise.
+// the host's own. Needs root: suites that use it are describeAsRoot (root.ts).
 import { execFileSync } from 'node:child_process';
-
-function probe(): string | null {
-  if (process.getuid?.() !== 0) return 'needs root to create network namespaces';
-  try {
-    execFileSync('ip', ['-V'], { stdio: 'ignore' });
-  } catch {
-    return 'needs iproute2 (the ip command)';
-  }
-  return null;
-}
-
-/** Why namespace tests cannot run here, or null when they can. */
-export const netnsSkipReason = probe();
 
 export interface TestNetns {
   readonly name: string;

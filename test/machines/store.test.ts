@@ -29,6 +29,7 @@ import {
   type MachineName,
 } from '../../src/machines/index.js';
 import { startFixture } from '../helpers/child.js';
+import { itAsRoot } from '../helpers/root.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const base = { cpus: 2, memoryMb: 2048, diskGb: 20 };
@@ -406,17 +407,17 @@ describe('MachineStore loads: bounded, never silent', () => {
     await expectRefused(store, 'fifo', 'ERR_MACHINE_CONFIG_NOT_REGULAR', path.join(store.baseDir, 'fifo', 'config.toml'), /: is a fifo, not a regular file/);
   });
 
-  it('a character device config is refused without reading it', async (ctx) => {
-    await using store = await storeWith((baseDir) => {
-      mkdirSync(path.join(baseDir, 'zero'));
-      try {
+  itAsRoot(
+    'a character device config (mknod) is refused without reading it',
+    async () => {
+      await using store = await storeWith((baseDir) => {
+        mkdirSync(path.join(baseDir, 'zero'));
         execFileSync('mknod', [path.join(baseDir, 'zero', 'config.toml'), 'c', '1', '5'], { stdio: 'ignore' }); // /dev/zero's numbers
-      } catch {
-        ctx.skip('mknod needs root (CAP_MKNOD)');
-      }
-    });
-    await expectRefused(store, 'zero', 'ERR_MACHINE_CONFIG_NOT_REGULAR', path.join(store.baseDir, 'zero', 'config.toml'), /is a character device/);
-  });
+      });
+      await expectRefused(store, 'zero', 'ERR_MACHINE_CONFIG_NOT_REGULAR', path.join(store.baseDir, 'zero', 'config.toml'), /is a character device/);
+    },
+    { commands: ['mknod'] },
+  );
 
   it('a config that is a symlink to /dev/zero is refused, not read', async () => {
     await using store = await storeWith((baseDir) => {

@@ -4,12 +4,26 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HOSTWIRE_ROUTE_PROTOCOL, MAIN_TABLE, NeighbourState, Netlink, NetlinkMonitor, type NetlinkEvent } from '../../src/netlink/index.js';
 import { startFixture } from '../helpers/child.js';
-import { createTestNetns, netnsSkipReason, type TestNetns } from '../helpers/netns.js';
+import { createTestNetns, type TestNetns } from '../helpers/netns.js';
+import { describeAsRoot } from '../helpers/root.js';
 import { ifindexes, isFdb, isLink, isRoute, nextEvent, record, thrown } from './shared.js';
 
 const TIMEOUT = 30_000;
 
-describe.skipIf(netnsSkipReason !== null)(`NetlinkMonitor (${netnsSkipReason ?? 'root'})`, () => {
+describe('NetlinkMonitor.open: arguments (no root needed)', () => {
+  it('an unknown group is a TypeError (ERR_INVALID_ARG_VALUE), before the namespace is opened; an unknown namespace is ENOENT', () => {
+    const err = thrown(() => NetlinkMonitor.open({ netns: 'hwtest-no-such-ns', groups: ['routes' as 'link'] }));
+    expect(err).toBeInstanceOf(TypeError);
+    expect(err.code).toBe('ERR_INVALID_ARG_VALUE');
+    expect(err.message).toBe('unknown monitor group "routes"; use link, ipv4-route, ipv6-route, fdb');
+    expect(thrown(() => NetlinkMonitor.open({ netns: 'hwtest-no-such-ns', groups: ['link'] }))).toMatchObject({
+      code: 'ENOENT',
+      path: '/run/netns/hwtest-no-such-ns',
+    });
+  });
+});
+
+describeAsRoot('NetlinkMonitor', () => {
   let ns: TestNetns;
   let nl: Netlink;
   let br0: number;
@@ -184,17 +198,6 @@ describe.skipIf(netnsSkipReason !== null)(`NetlinkMonitor (${netnsSkipReason ?? 
     },
     TIMEOUT,
   );
-
-  it('an unknown group is a TypeError (ERR_INVALID_ARG_VALUE); an unknown namespace is ENOENT', () => {
-    const err = thrown(() => NetlinkMonitor.open({ netns: ns.name, groups: ['routes' as 'link'] }));
-    expect(err).toBeInstanceOf(TypeError);
-    expect(err.code).toBe('ERR_INVALID_ARG_VALUE');
-    expect(err.message).toBe('unknown monitor group "routes"; use link, ipv4-route, ipv6-route, fdb');
-    expect(thrown(() => NetlinkMonitor.open({ netns: 'hwtest-no-such-ns' }))).toMatchObject({
-      code: 'ENOENT',
-      path: '/run/netns/hwtest-no-such-ns',
-    });
-  });
 
   describe('keeping the process alive', () => {
     /** Runs the fixture; `whenReady` runs once it printed "ready". */

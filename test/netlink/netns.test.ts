@@ -5,7 +5,8 @@ import { readlinkSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Netlink, NetlinkMonitor } from '../../src/netlink/index.js';
 import { native } from '../../src/native.js';
-import { createTestNetns, netnsSkipReason, type TestNetns } from '../helpers/netns.js';
+import { createTestNetns, type TestNetns } from '../helpers/netns.js';
+import { describeAsRoot } from '../helpers/root.js';
 import { ifindexes, thrown } from './shared.js';
 
 const threadNetns = (): string => readlinkSync('/proc/thread-self/ns/net');
@@ -13,7 +14,7 @@ const threadNetns = (): string => readlinkSync('/proc/thread-self/ns/net');
 /** PATH_MAX: a path must be shorter, its terminating NUL included. */
 const PATH_MAX = 4096;
 
-describe('Netlink namespace paths (no root needed)', () => {
+describe('Netlink namespace paths and arguments (no root needed)', () => {
   it('a path of PATH_MAX bytes or more is ENAMETOOLONG from open, with the path, before any syscall', () => {
     for (const path of [`/run/netns/${'x'.repeat(PATH_MAX)}`, '/'.repeat(PATH_MAX - 1) + 'a', `/${'é'.repeat(2048)}`]) {
       for (const open of [() => Netlink.open({ netns: path }), () => NetlinkMonitor.open({ netns: path })]) {
@@ -51,27 +52,18 @@ describe('Netlink namespace paths (no root needed)', () => {
     expect(Math.abs(reported() - idle)).toBeLessThan(BUFFER);
   });
 
-  it('just under the limit is opened as given (and is simply not there)', () => {
-    const path = '/'.repeat(PATH_MAX - 1 - '/run/netns/hwtest-no-such-ns'.length) + '/run/netns/hwtest-no-such-ns';
-    expect(Buffer.byteLength(path)).toBe(PATH_MAX - 1);
-    expect(thrown(() => Netlink.open({ netns: path }))).toMatchObject({ code: 'ENOENT', syscall: 'open', path });
-  });
-});
-
-describe.skipIf(netnsSkipReason !== null)(`Netlink namespaces (${netnsSkipReason ?? 'root'})`, () => {
-  let ns: TestNetns;
-  // Unique per run, so the host cannot happen to have a link of that name.
-  const bridge = `hwnl${process.pid}`.slice(0, 15);
-
-  beforeAll(() => {
-    ns = createTestNetns('netns');
-    ns.addBridge(bridge);
+  it('an empty or malformed netns is ERR_INVALID_ARG_VALUE, a non-string ERR_INVALID_ARG_TYPE', () => {
+    for (const netns of ['', 'a\0b', '.', '..']) {
+      for (const open of [() => Netlink.open({ netns }), () => NetlinkMonitor.open({ netns })]) {
+        const err = thrown(open);
+        expect(err).toBeInstanceOf(TypeError);
+        expect(err.code).toBe('ERR_INVALID_ARG_VALUE');
+      }
+    }
+    expect(thrown(() => Netlink.open({ netns: 42 as unknown as string })).code).toBe('ERR_INVALID_ARG_TYPE');
   });
 
-  afterAll(() => {
-    ns?.delete();
-  });
-
+  // Opening a namespace file needs no privilege: only joining it does.
   it('a namespace that does not exist is ENOENT with the path it looked for', () => {
     const err = thrown(() => Netlink.open({ netns: 'does-not-exist' }));
     expect(err).toMatchObject({ code: 'ENOENT', errno: 2, syscall: 'open', path: '/run/netns/does-not-exist' });
@@ -83,6 +75,27 @@ describe.skipIf(netnsSkipReason !== null)(`Netlink namespaces (${netnsSkipReason
   it('a full path to a namespace that does not exist is ENOENT with that path', () => {
     const err = thrown(() => Netlink.open({ netns: '/run/netns/hwtest-no-such-ns' }));
     expect(err).toMatchObject({ code: 'ENOENT', errno: 2, path: '/run/netns/hwtest-no-such-ns' });
+  });
+
+  it('just under the limit is opened as given (and is simply not there)', () => {
+    const path = '/'.repeat(PATH_MAX - 1 - '/run/netns/hwtest-no-such-ns'.length) + '/run/netns/hwtest-no-such-ns';
+    expect(Buffer.byteLength(path)).toBe(PATH_MAX - 1);
+    expect(thrown(() => Netlink.open({ netns: path }))).toMatchObject({ code: 'ENOENT', syscall: 'open', path });
+  });
+});
+
+describeAsRoot('Netlink namespaces', () => {
+  let ns: TestNetns;
+  // Unique per run, so the host cannot happen to have a link of that name.
+  const bridge = `hwnl${process.pid}`.slice(0, 15);
+
+  beforeAll(() => {
+    ns = createTestNetns('netns');
+    ns.addBridge(bridge);
+  });
+
+  afterAll(() => {
+    ns?.delete();
   });
 
   it('a path too long for PATH_MAX is refused by the addon too, never cut short to one that names another namespace', () => {
@@ -98,15 +111,6 @@ describe.skipIf(netnsSkipReason !== null)(`Netlink namespaces (${netnsSkipReason
   it('a path that is not a namespace file is refused by setns (EINVAL), not silently used', () => {
     const err = thrown(() => Netlink.open({ netns: '/proc/self/status' }));
     expect(err).toMatchObject({ code: 'EINVAL', errno: 22, syscall: 'setns', path: '/proc/self/status' });
-  });
-
-  it('an empty or malformed netns is ERR_INVALID_ARG_VALUE, a non-string ERR_INVALID_ARG_TYPE', () => {
-    for (const netns of ['', 'a\0b', '.', '..']) {
-      const err = thrown(() => Netlink.open({ netns }));
-      expect(err).toBeInstanceOf(TypeError);
-      expect(err.code).toBe('ERR_INVALID_ARG_VALUE');
-    }
-    expect(thrown(() => Netlink.open({ netns: 42 as unknown as string })).code).toBe('ERR_INVALID_ARG_TYPE');
   });
 
   it('by name: the netns getter is the /run/netns path and the socket sees the namespace’s links', () => {

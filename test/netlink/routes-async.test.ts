@@ -10,12 +10,46 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Netlink, type RouteFilter } from '../../src/netlink/index.js';
 import { native } from '../../src/native.js';
-import { createTestNetns, netnsSkipReason, type TestNetns } from '../helpers/netns.js';
+import { createTestNetns, type TestNetns } from '../helpers/netns.js';
+import { describeAsRoot } from '../helpers/root.js';
 import { thrown } from './shared.js';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-describe.skipIf(netnsSkipReason !== null)(`Netlink.listRoutesAsync (${netnsSkipReason ?? 'root'})`, () => {
+// On a closed socket (no root needed): an argument error rather than EBADF
+// shows the check comes before any dump.
+describe('Netlink.listRoutesAsync: argument checks', () => {
+  const nl = Netlink.open();
+  nl.close();
+
+  it('bad filters reject with argument errors', async () => {
+    const tooMany = range(17).map((i) => ({ dst: `10.1.${i}.0`, prefix: 24 }));
+    await expect(nl.listRoutesAsync({ destinations: tooMany })).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+    expect(thrown(() => nl.listRoutes({ destinations: tooMany }))).toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+    await expect(nl.listRoutesAsync({ destinations: [{ dst: '10.1.0.0', prefix: 33 }] })).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+    await expect(nl.listRoutesAsync({ destinations: [{ dst: 'br0', prefix: 8 }] })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+    await expect(nl.listRoutesAsync({ destinations: '10.0.0.0/8' as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    await expect(nl.listRoutesAsync({ signal: {} as AbortSignal })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    await expect(nl.listRoutesAsync({ destinations: range(16).map((i) => ({ dst: `10.1.${i}.0`, prefix: 24 })) })).rejects.toMatchObject({ code: 'EBADF' });
+  });
+
+  it('the addon checks the destinations that reach it too', () => {
+    const socket = new native.netlink.NetlinkSocket(null);
+    socket.close();
+    expect(thrown(() => socket.routes(0, 254, -1, 0, ['10.0.0.0/40']))).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+    expect(thrown(() => socket.routes(0, 254, -1, 0, ['10.0.0.0']))).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+    expect(thrown(() => socket.routes(0, 254, -1, 0, ['10.0.0.0/8']))).toMatchObject({ code: 'EBADF' });
+  });
+
+  it('an already aborted signal rejects with ABORT_ERR (the reason as cause) before any dump', async () => {
+    const reason = new Error('shutting down');
+    const err = await nl.listRoutesAsync({ signal: AbortSignal.abort(reason) }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' });
+    expect((err as Error).cause).toBe(reason);
+  });
+});
+
+describeAsRoot('Netlink.listRoutesAsync', () => {
   let ns: TestNetns;
   let nl: Netlink;
   let br0: number;
@@ -99,31 +133,6 @@ describe.skipIf(netnsSkipReason !== null)(`Netlink.listRoutesAsync (${netnsSkipR
     expect(await nl.listRoutesAsync({ family: 4, oif: 99999 })).toEqual([]);
   });
 
-  it('bad filters reject with argument errors', async () => {
-    const tooMany = range(17).map((i) => ({ dst: `10.1.${i}.0`, prefix: 24 }));
-    await expect(nl.listRoutesAsync({ destinations: tooMany })).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
-    expect(thrown(() => nl.listRoutes({ destinations: tooMany }))).toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
-    await expect(nl.listRoutesAsync({ destinations: [{ dst: '10.1.0.0', prefix: 33 }] })).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
-    await expect(nl.listRoutesAsync({ destinations: [{ dst: 'br0', prefix: 8 }] })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
-    await expect(nl.listRoutesAsync({ destinations: '10.0.0.0/8' as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
-    await expect(nl.listRoutesAsync({ signal: {} as AbortSignal })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
-    // The addon checks what reaches it too.
-    const socket = new native.netlink.NetlinkSocket(ns.name);
-    try {
-      expect(thrown(() => socket.routes(0, 254, -1, 0, ['10.0.0.0/40']))).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
-      expect(thrown(() => socket.routes(0, 254, -1, 0, ['10.0.0.0']))).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
-    } finally {
-      socket.close();
-    }
-  });
-
-  it('an already aborted signal rejects with ABORT_ERR (the reason as cause) before any dump', async () => {
-    const reason = new Error('shutting down');
-    const err = await nl.listRoutesAsync({ signal: AbortSignal.abort(reason) }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' });
-    expect((err as Error).cause).toBe(reason);
-  });
-
   it('aborting while the dump runs rejects with ABORT_ERR, and the socket keeps working', async () => {
     const controller = new AbortController();
     const pending = nl.listRoutesAsync({ table: 'all', signal: controller.signal });
@@ -186,7 +195,7 @@ function netnsNamed(name: string): { routes(): unknown; delete(): void } {
   };
 }
 
-describe.skipIf(netnsSkipReason !== null)(`route dumps of thousands of routes (${netnsSkipReason ?? 'root'})`, () => {
+describeAsRoot('route dumps of thousands of routes', () => {
   let ns: TestNetns;
   let nl: Netlink;
   const COUNT = 5000;

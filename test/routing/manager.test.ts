@@ -1,24 +1,15 @@
 // The route lifecycle against the real kernel, inside throwaway namespaces:
-// discovery, retry, abort, conflicts, reconcile and serialisation.
+// discovery, retry, conflicts, reconcile and serialisation. The same policy
+// runs without root against an in-memory table in policy.test.ts.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { once } from 'node:events';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { Logger } from '../../src/logger.js';
-import {
-  ExecutorUnavailableError,
-  InvalidMacAddressError,
-  NetlinkRouteExecutor,
-  RouteError,
-  RouteManager,
-  SubnetTooWideError,
-  type RouteExecutor,
-  type RouteOwner,
-  type Subnet,
-  type InterfaceName,
-} from '../../src/routing/index.js';
+import { NetlinkRouteExecutor, RouteError, RouteManager, SubnetTooWideError, type RouteExecutor } from '../../src/routing/index.js';
 import { fixturesDir } from '../helpers/child.js';
-import { createTestNetns, netnsSkipReason, type TestNetns } from '../helpers/netns.js';
+import { createTestNetns, type TestNetns } from '../helpers/netns.js';
+import { describeAsRoot } from '../helpers/root.js';
 
 interface IpRoute {
   dst: string;
@@ -82,7 +73,40 @@ describe('subnet width policy (no root needed: checked when the manager is made)
   });
 });
 
-describe.skipIf(netnsSkipReason !== null)(`route lifecycle in a network namespace (${netnsSkipReason ?? 'root'})`, () => {
+describe('reading through rtnetlink in a namespace that is not there (no root needed)', () => {
+  const missing = { netns: 'hwtest-no-such-ns', delayMs: 0 };
+
+  it('every read is a RouteError of kind executor-unavailable, the ENOENT its cause; removeRoute reports it, never throws', async () => {
+    await using m = new RouteManager(missing);
+    const expected = {
+      kind: 'executor-unavailable',
+      code: 'ERR_ROUTE_EXECUTOR_UNAVAILABLE',
+      message: "cannot read routes: ENOENT: No such file or directory, open '/run/netns/hwtest-no-such-ns'",
+      cause: expect.objectContaining({ code: 'ENOENT', path: '/run/netns/hwtest-no-such-ns' }),
+    };
+    expect(() => m.resolveBridgeByMac(VM_MAC)).toThrow(expect.objectContaining(expected));
+    expect(() => m.routes()).toThrow(expect.objectContaining(expected));
+    // Retried, as an executor that is not there yet is.
+    const err = await m.ensureRouteForBridge('br0').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RouteError);
+    expect(err).toMatchObject({ ...expected, attempts: 2, message: `${expected.message} (gave up after 2 attempts)` });
+    const result = await m.removeRoute();
+    expect(result).toMatchObject({ outcome: 'executor-unavailable', subnet: '172.16.0.0/12', removed: [], error: expected });
+  });
+
+  it('a watcher logs the monitor it could not open, reports each failed check, and keeps going', async () => {
+    const warned: unknown[] = [];
+    const noop = () => {};
+    await using m = new RouteManager({ ...missing, logger: { debug: noop, info: noop, warn: (obj) => warned.push((obj as { err: unknown }).err), error: noop } });
+    using watcher = m.watch({ device: 'br0' }, { debounceMs: 10, ref: false });
+    const [err] = await once(watcher, 'error');
+    expect(err).toMatchObject({ code: 'ERR_ROUTE_EXECUTOR_UNAVAILABLE' });
+    expect(warned).toEqual([expect.objectContaining({ code: 'ENOENT', path: '/run/netns/hwtest-no-such-ns' }), err]);
+    expect(watcher.closed).toBe(false);
+  });
+});
+
+describeAsRoot('route lifecycle in a network namespace', () => {
   let ns: TestNetns;
   const managers: RouteManager[] = [];
   const manager = (options: ConstructorParameters<typeof RouteManager>[0] = {}) => {
@@ -115,10 +139,6 @@ describe.skipIf(netnsSkipReason !== null)(`route lifecycle in a network namespac
       expect(m.resolveBridgeByMac('02:00:00:00:00:99')).toBeNull();
       // Any accepted spelling resolves the same entry.
       expect(m.resolveBridgeByMac('02-00-00-00-00-01')?.name).toBe('br1');
-    });
-
-    it('rejects a malformed MAC before asking the kernel', () => {
-      expect(() => manager().resolveBridgeByMac('02:00:00:00:01')).toThrow(InvalidMacAddressError);
     });
   });
 
@@ -167,53 +187,6 @@ describe.skipIf(netnsSkipReason !== null)(`route lifecycle in a network namespac
       expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br0']);
     });
 
-    it('gives up with a typed error after the configured attempts, without sleeping after the last', async () => {
-      const m = manager();
-      const started = performance.now();
-      const err = await m.ensureRoute(VM_MAC, { attempts: 2, delayMs: 400 }).catch((e: unknown) => e);
-      const elapsed = performance.now() - started;
-      expect(err).toBeInstanceOf(RouteError);
-      expect(err).toMatchObject({ kind: 'bridge-not-ready', code: 'ERR_ROUTE_BRIDGE_NOT_READY', attempts: 2 });
-      expect((err as Error).message).toMatch(/no bridge has 02:00:00:00:00:01 .* \(gave up after 2 attempts\)/);
-      // One pause between the two attempts; a pause after the last would make it ≥ 800 ms.
-      expect(elapsed).toBeGreaterThanOrEqual(390);
-      expect(elapsed).toBeLessThan(790);
-    });
-
-    it('stops at once when aborted during the pause between attempts', async () => {
-      const controller = new AbortController();
-      const m = manager({ logger: attemptLogger(() => controller.abort(new Error('shutting down'))) });
-      const started = performance.now();
-      const err = await m.ensureRoute(VM_MAC, { delayMs: 10_000, signal: controller.signal }).catch((e: unknown) => e);
-      expect(performance.now() - started).toBeLessThan(5_000); // did not sit out the 10 s pause
-      expect(err).toMatchObject({ kind: 'aborted', code: 'ERR_ROUTE_ABORTED', attempts: 1 });
-      expect((err as Error).cause).toEqual(new Error('shutting down'));
-    });
-
-    it('does not start when the signal is already aborted', async () => {
-      ns.addFdb(VM_MAC, 'vp0');
-      const err = await manager().ensureRoute(VM_MAC, { signal: AbortSignal.abort() }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ kind: 'aborted', attempts: 0 });
-      expect(hostwireRoutes()).toEqual([]);
-    });
-
-    it('retries an unavailable executor', async () => {
-      ns.addFdb(VM_MAC, 'vp0');
-      const real = new NetlinkRouteExecutor({ netns: ns.name });
-      let calls = 0;
-      // A privileged helper that is not up for the first call.
-      const flaky: RouteExecutor = {
-        replaceRoute: async (subnet: Subnet, device: InterfaceName) => {
-          if (calls++ === 0) throw new ExecutorUnavailableError('helper socket not there yet');
-          return real.replaceRoute(subnet, device);
-        },
-        removeRoute: (subnet: Subnet, owner?: RouteOwner) => real.removeRoute(subnet, owner),
-      };
-      const state = await manager({ executor: flaky }).ensureRoute(VM_MAC);
-      expect(calls).toBe(2);
-      expect(state.changed).toBe(true);
-      real.close();
-    });
   });
 
   describe('ensureRouteForBridge', () => {
@@ -394,29 +367,6 @@ describe.skipIf(netnsSkipReason !== null)(`route lifecycle in a network namespac
       expect(await m.removeRoute()).toEqual({ outcome: 'removed', subnet: '172.16.0.0/12', removed: ['172.16.0.0/13', '172.24.0.0/13'] });
       expect(await m.removeRoute()).toEqual({ outcome: 'absent', subnet: '172.16.0.0/12', removed: [] });
       expect(routes('proto', 'static').map((r) => r.dst)).toEqual(['172.16.0.0/12']);
-    });
-
-    it('reports an unavailable executor instead of throwing', async () => {
-      const m = new RouteManager({ netns: `${ns.name}-missing` });
-      managers.push(m);
-      const result = await m.removeRoute();
-      expect(result.outcome).toBe('executor-unavailable');
-      expect((result.error as NodeJS.ErrnoException).message).toContain('ENOENT');
-    });
-
-    it('reports a failed deletion instead of throwing', async () => {
-      ns.addFdb(VM_MAC, 'vp0');
-      const m = manager();
-      await m.ensureRoute(VM_MAC);
-      const refusing: RouteExecutor = {
-        replaceRoute: async () => {},
-        removeRoute: async () => {
-          throw Object.assign(new Error('EPERM: operation not permitted'), { code: 'EPERM' });
-        },
-      };
-      const result = await manager({ executor: refusing }).removeRoute();
-      expect(result).toMatchObject({ outcome: 'failed', removed: [], error: { code: 'EPERM' } });
-      expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br0']);
     });
   });
 
