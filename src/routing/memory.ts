@@ -5,6 +5,7 @@
 // without root and without a kernel.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { badArg, checkInteger, invalidValue } from '../common/args.js';
+import { systemError } from '../common/errors.js';
 import { HOSTWIRE_ROUTE_PROTOCOL, LinkFlag, MAIN_TABLE, NeighbourState, routeProtocolId } from '../netlink/constants.js';
 import type { NetlinkEvent } from '../netlink/monitor.js';
 import type { RouteFilter } from '../netlink/netlink.js';
@@ -57,7 +58,7 @@ export class MemoryRouteTable implements RouteReader, RouteExecutor {
   /** Adds a link; throws EEXIST for a name in use and ENODEV for an unknown master. */
   addLink(name: string, options: MemoryLinkOptions = {}): Link {
     const ifname = parseInterfaceName(name);
-    if (this.#find(ifname) !== null) throw errnoError('EEXIST', 17, `an interface named "${ifname}" exists`, 'RTM_NEWLINK');
+    if (this.#find(ifname) !== null) throw systemError({ code: 'EEXIST', detail: `an interface named "${ifname}" exists`, syscall: 'RTM_NEWLINK' });
     const index = this.#nextIndex++;
     const up = options.up ?? true;
     const link: Link = {
@@ -123,7 +124,7 @@ export class MemoryRouteTable implements RouteReader, RouteExecutor {
   addRoute(subnet: string, options: MemoryRouteOptions): Route {
     const route = this.#route(parseSubnet(subnet), this.#require(options.device, 'RTM_NEWROUTE'), protocolOf(options.protocol ?? 'boot'), options.metric);
     if (this.#routes.some((r) => sameKey(r, route))) {
-      throw errnoError('EEXIST', 17, `a route for ${subnet} with metric ${route.metric ?? 0} exists`, 'RTM_NEWROUTE');
+      throw systemError({ code: 'EEXIST', detail: `a route for ${subnet} with metric ${route.metric ?? 0} exists`, syscall: 'RTM_NEWROUTE' });
     }
     this.#routes.push(route);
     this.#notify({ kind: 'route', action: 'new', route: { ...route } });
@@ -196,8 +197,8 @@ export class MemoryRouteTable implements RouteReader, RouteExecutor {
   /** As `ip route replace SUBNET dev DEVICE proto hostwire`: ENODEV for no such device, ENETDOWN for one that is down. */
   async replaceRoute(subnet: Subnet, device: InterfaceName): Promise<void> {
     const link = this.#find(device);
-    if (link === null) throw errnoError('ENODEV', 19, `no interface named "${device}"`, 'RTM_NEWROUTE');
-    if (!link.up) throw errnoError('ENETDOWN', 100, 'Network is down', 'RTM_NEWROUTE');
+    if (link === null) throw systemError({ code: 'ENODEV', detail: `no interface named "${device}"`, syscall: 'RTM_NEWROUTE' });
+    if (!link.up) throw systemError({ code: 'ENETDOWN', detail: 'Network is down', syscall: 'RTM_NEWROUTE' });
     const route = this.#route(subnet, link, HOSTWIRE_ROUTE_PROTOCOL, undefined);
     const at = this.#routes.findIndex((r) => sameKey(r, route));
     if (at === -1) this.#routes.push(route);
@@ -222,7 +223,7 @@ export class MemoryRouteTable implements RouteReader, RouteExecutor {
 
   #require(name: string, syscall: string): Link {
     const link = this.#find(name);
-    if (link === null) throw errnoError('ENODEV', 19, `no interface named "${name}"`, syscall);
+    if (link === null) throw systemError({ code: 'ENODEV', detail: `no interface named "${name}"`, syscall: syscall });
     return link;
   }
 
@@ -294,10 +295,6 @@ function protocolOf(protocol: number | string): number {
   const id = routeProtocolId(protocol);
   if (id === undefined) throw invalidValue('protocol', 'a known protocol name or a number', protocol);
   return id;
-}
-
-function errnoError(code: string, errno: number, message: string, syscall: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(`${code}: ${message}, ${syscall}`), { code, errno, syscall });
 }
 
 const hex = (n: number): string => (n & 0xff).toString(16).padStart(2, '0');
