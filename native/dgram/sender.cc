@@ -16,6 +16,9 @@ namespace {
 
 bool ObserverAbsent(int err) { return err == ENOENT || err == ECONNREFUSED; }
 
+// Never block, and never die of SIGPIPE: a gone peer is an outcome.
+constexpr int kSendFlags = MSG_NOSIGNAL | MSG_DONTWAIT;
+
 }  // namespace
 
 Napi::Function DgramSender::Define(Napi::Env env) {
@@ -113,11 +116,10 @@ int DgramSender::SendBytes(const uint8_t* data, size_t length) {
   switch (state_) {
     case State::kConnected:
     case State::kDisconnected:
-      if (::send(fd_.get(), data, length, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) err = errno;
+      if (::send(fd_.get(), data, length, kSendFlags) < 0) err = errno;
       break;
     case State::kPending:
-      if (::sendto(fd_.get(), data, length, MSG_NOSIGNAL | MSG_DONTWAIT, address_.sockaddr_ptr(),
-                   address_.length) < 0) {
+      if (::sendto(fd_.get(), data, length, kSendFlags, address_.sockaddr_ptr(), address_.length) < 0) {
         err = errno;
       } else if (::connect(fd_.get(), address_.sockaddr_ptr(), address_.length) == 0) {
         state_ = State::kConnected;  // the observer is up: later sends skip the lookup

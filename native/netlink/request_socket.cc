@@ -485,8 +485,9 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
       RouteInfo route;
       if (DecodeRoute(header, &route)) records.Route(RecordAction::kListed, route);
     });
-    if (e.err == ENETUNREACH || e.err == EHOSTUNREACH) records.Clear();
-    else if (e.err != 0) {
+    if (e.err == ENETUNREACH || e.err == EHOSTUNREACH) {
+      records.Clear();
+    } else if (e.err != 0) {
       ThrowFailure(env, e);
       return Napi::Value();
     }
@@ -534,8 +535,9 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
       LinkInfo link;
       if (DecodeLink(header, &link)) records.Link(RecordAction::kListed, link);
     });
-    if (e.err == ENODEV) records.Clear();
-    else if (e.err != 0) {
+    if (e.err == ENODEV) {
+      records.Clear();
+    } else if (e.err != 0) {
       ThrowFailure(env, e);
       return Napi::Value();
     }

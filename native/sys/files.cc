@@ -155,7 +155,8 @@ class ReplaceFileWork : public Napi::AsyncWorker {
 // is caught too. With `base`, paths are relative to it and every directory
 // below `base` is opened O_NOFOLLOW as well (openat, one component at a time),
 // so a symlinked directory is ELOOP with its own path; nothing is read
-// through a symlink that was swapped in between a check and the open. Without options: plain open and read to EOF, as before.
+// through a symlink that was swapped in between a check and the open.
+// Without options: plain open and read to EOF, as before.
 struct ReadLimits {
   bool bounded = false;
   uint64_t max_bytes = 0;
@@ -233,7 +234,9 @@ class ReadFilesWork : public Napi::AsyncWorker {
         int err = errno;
         // O_DIRECTORY | O_NOFOLLOW says ENOTDIR for a symlink; name it for what it is.
         struct stat st;
-        if (err == ENOTDIR && ::fstatat(at, component.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) err = ELOOP;
+        if (err == ENOTDIR && ::fstatat(at, component.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+          err = ELOOP;
+        }
         errors_[i] = {err, "open", limits_.base + "/" + rel.substr(0, slash)};
         return next;
       }

@@ -98,7 +98,9 @@ napi_value EncodeInto(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   // Checked as read: an offset of 2^32 must not wrap to 0.
-  if (!ReadIntegerArg(env, argv[1], "offset", 0, static_cast<double>(length - vlp::kFrameSize), &offset)) return nullptr;
+  if (!ReadIntegerArg(env, argv[1], "offset", 0, static_cast<double>(length - vlp::kFrameSize), &offset)) {
+    return nullptr;
+  }
   return Int(env, EncodeFields(env, argv + 2, out + static_cast<size_t>(offset)));
 }
 
