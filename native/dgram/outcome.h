@@ -16,8 +16,6 @@ SendOutcome ClassifySendErrno(int err, bool was_connected);
 
 // One small integer for JS: outcome in the low byte, errno above it.
 // Small enough to stay a V8 Smi, so returning it allocates nothing.
-inline int EncodeSendResult(SendOutcome outcome, int err) {
-  return static_cast<int>(outcome) | (err << 8);
-}
+inline int EncodeSendResult(SendOutcome outcome, int err) { return static_cast<int>(outcome) | (err << 8); }
 
 }  // namespace hostwire

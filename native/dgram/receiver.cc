@@ -47,31 +47,29 @@ int ClearStaleSocketFile(const UnixAddress& address, const char** detail) {
 }  // namespace
 
 Napi::Function DgramReceiver::Define(Napi::Env env) {
-  return DefineClass(
-      env, "DgramReceiver",
-      {
-          InstanceMethod<&DgramReceiver::Start>("start"),
-          InstanceMethod<&DgramReceiver::Stop>("stop"),
-          InstanceMethod<&DgramReceiver::Close>("close"),
-          InstanceMethod<&DgramReceiver::Ref>("ref"),
-          InstanceMethod<&DgramReceiver::Unref>("unref"),
-          InstanceAccessor<&DgramReceiver::GetData>("data"),
-          InstanceAccessor<&DgramReceiver::GetMeta>("meta"),
-          InstanceAccessor<&DgramReceiver::GetFd>("fd"),
-          InstanceAccessor<&DgramReceiver::GetFdsClosed>("fdsClosed"),
-          InstanceAccessor<&DgramReceiver::GetTruncated>("truncated"),
-          InstanceAccessor<&DgramReceiver::GetReceiveBufferSize,
-                           &DgramReceiver::SetReceiveBufferSize>("receiveBufferSize"),
-          StaticValue("META_FIELDS", Napi::Number::New(env, kMetaFields)),
-          StaticValue("FLAG_TRUNCATED", Napi::Number::New(env, kFlagTruncated)),
-          StaticValue("FLAG_CONTROL_TRUNCATED", Napi::Number::New(env, kFlagControlTruncated)),
-          StaticValue("FLAG_FDS_CLOSED", Napi::Number::New(env, kFlagFdsClosed)),
-      });
+  return DefineClass(env, "DgramReceiver",
+                     {
+                         InstanceMethod<&DgramReceiver::Start>("start"),
+                         InstanceMethod<&DgramReceiver::Stop>("stop"),
+                         InstanceMethod<&DgramReceiver::Close>("close"),
+                         InstanceMethod<&DgramReceiver::Ref>("ref"),
+                         InstanceMethod<&DgramReceiver::Unref>("unref"),
+                         InstanceAccessor<&DgramReceiver::GetData>("data"),
+                         InstanceAccessor<&DgramReceiver::GetMeta>("meta"),
+                         InstanceAccessor<&DgramReceiver::GetFd>("fd"),
+                         InstanceAccessor<&DgramReceiver::GetFdsClosed>("fdsClosed"),
+                         InstanceAccessor<&DgramReceiver::GetTruncated>("truncated"),
+                         InstanceAccessor<&DgramReceiver::GetReceiveBufferSize, &DgramReceiver::SetReceiveBufferSize>(
+                             "receiveBufferSize"),
+                         StaticValue("META_FIELDS", Napi::Number::New(env, kMetaFields)),
+                         StaticValue("FLAG_TRUNCATED", Napi::Number::New(env, kFlagTruncated)),
+                         StaticValue("FLAG_CONTROL_TRUNCATED", Napi::Number::New(env, kFlagControlTruncated)),
+                         StaticValue("FLAG_FDS_CLOSED", Napi::Number::New(env, kFlagFdsClosed)),
+                     });
 }
 
 // new DgramReceiver(path, mode, credentials, batchSize, messageSize, onBatch(count), onError(err))
-DgramReceiver::DgramReceiver(const Napi::CallbackInfo& info)
-    : Napi::ObjectWrap<DgramReceiver>(info) {
+DgramReceiver::DgramReceiver(const Napi::CallbackInfo& info) : Napi::ObjectWrap<DgramReceiver>(info) {
   Napi::Env env = info.Env();
   if (!info[0].IsString() || !info[1].IsNumber() || !info[3].IsNumber() || !info[4].IsNumber() ||
       !info[5].IsFunction() || !info[6].IsFunction()) {
@@ -84,8 +82,7 @@ DgramReceiver::DgramReceiver(const Napi::CallbackInfo& info)
   credentials_ = info[2].ToBoolean().Value();
   batch_size_ = info[3].As<Napi::Number>().Uint32Value();
   message_size_ = info[4].As<Napi::Number>().Uint32Value();
-  if (batch_size_ < 1 || batch_size_ > kMaxBatch || message_size_ < 1 ||
-      message_size_ > kMaxMessageSize) {
+  if (batch_size_ < 1 || batch_size_ > kMaxBatch || message_size_ < 1 || message_size_ > kMaxMessageSize) {
     ThrowRangeError(env, "ERR_OUT_OF_RANGE", "batchSize must be 1..1024 and messageSize 1..1048576");
     return;
   }
@@ -212,8 +209,7 @@ void DgramReceiver::CloseSocket() {
   if (!owns_path_) return;
   owns_path_ = false;
   struct stat st;
-  if (::lstat(address_.addr.sun_path, &st) == 0 && st.st_dev == bound_dev_ &&
-      st.st_ino == bound_ino_) {
+  if (::lstat(address_.addr.sun_path, &st) == 0 && st.st_dev == bound_dev_ && st.st_ino == bound_ino_) {
     ::unlink(address_.addr.sun_path);
   }
 }
@@ -238,8 +234,7 @@ int DgramReceiver::ReadBatch() {
   PrepareBatch();
   int n;
   do {
-    n = ::recvmmsg(fd_.get(), messages_.data(), batch_size_,
-                   MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC, nullptr);
+    n = ::recvmmsg(fd_.get(), messages_.data(), batch_size_, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC, nullptr);
   } while (n < 0 && errno == EINTR);
   if (n < 0) return -errno;
 
@@ -337,9 +332,7 @@ Napi::Value DgramReceiver::GetMeta(const Napi::CallbackInfo& info) {
   return meta_ref_.IsEmpty() ? info.Env().Null() : meta_ref_.Value();
 }
 
-Napi::Value DgramReceiver::GetFd(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), fd_.get());
-}
+Napi::Value DgramReceiver::GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_.get()); }
 
 Napi::Value DgramReceiver::GetFdsClosed(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), fds_closed_);

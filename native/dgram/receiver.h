@@ -30,9 +30,9 @@ enum ReceiveMetaField : int {
 };
 
 enum ReceiveFlag : int {
-  kFlagTruncated = 1,        // longer than the slot: only the head was kept
-  kFlagControlTruncated = 2, // more ancillary data than room (extra fds were closed by the kernel)
-  kFlagFdsClosed = 4,        // the sender passed file descriptors; they were closed
+  kFlagTruncated = 1,         // longer than the slot: only the head was kept
+  kFlagControlTruncated = 2,  // more ancillary data than room (extra fds were closed by the kernel)
+  kFlagFdsClosed = 4,         // the sender passed file descriptors; they were closed
 };
 
 class DgramReceiver : public Napi::ObjectWrap<DgramReceiver> {

@@ -33,8 +33,7 @@ Napi::Function DgramSender::Define(Napi::Env env) {
           InstanceMethod<&DgramSender::Unref>("unref"),
           InstanceAccessor<&DgramSender::GetState>("state"),
           InstanceAccessor<&DgramSender::GetFd>("fd"),
-          InstanceAccessor<&DgramSender::GetSendBufferSize, &DgramSender::SetSendBufferSize>(
-              "sendBufferSize"),
+          InstanceAccessor<&DgramSender::GetSendBufferSize, &DgramSender::SetSendBufferSize>("sendBufferSize"),
       });
 }
 
@@ -175,8 +174,7 @@ void DgramSender::WaitWritable(const Napi::CallbackInfo& info) {
   }
   StopWaiting();
   if (!poll_) {
-    poll_ = std::make_unique<PollHandle>(env, fd_.get(),
-                                         [this](int status, int) { OnWritable(status); });
+    poll_ = std::make_unique<PollHandle>(env, fd_.get(), [this](int status, int) { OnWritable(status); });
   }
   poll_->SetRef(ref_);
   int rc = poll_->Start(UV_WRITABLE);
@@ -228,9 +226,7 @@ Napi::Value DgramSender::GetState(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<int>(state_));
 }
 
-Napi::Value DgramSender::GetFd(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), fd_.get());
-}
+Napi::Value DgramSender::GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_.get()); }
 
 Napi::Value DgramSender::GetSendBufferSize(const Napi::CallbackInfo& info) {
   int size = GetSocketBufferSize(fd_.get(), SO_SNDBUF);

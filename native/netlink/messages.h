@@ -37,7 +37,7 @@ struct LinkInfo {
   uint8_t operstate = 0;
   uint16_t type = 0;  // ARPHRD_*
   std::string name;
-  std::string kind;     // IFLA_INFO_KIND: "bridge", "veth", … or empty
+  std::string kind;  // IFLA_INFO_KIND: "bridge", "veth", … or empty
   uint8_t mac[32] = {0};
   uint8_t macLength = 0;
 };

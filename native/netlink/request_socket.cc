@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "common/bound_method.h"
-#include "common/unique_fd.h"
 #include "common/errors.h"
+#include "common/unique_fd.h"
 #include "netlink/attributes.h"
 #include "netlink/messages.h"
 #include "netlink/netlink.h"
@@ -111,9 +111,9 @@ struct RouteFilter {
   static constexpr size_t kMaxDestinations = 16;
 
   uint8_t family = AF_UNSPEC;
-  uint32_t table = RT_TABLE_MAIN;  // 0: every table
-  int32_t protocol = -1;           // -1: any
-  uint32_t oif = 0;                // 0: any
+  uint32_t table = RT_TABLE_MAIN;         // 0: every table
+  int32_t protocol = -1;                  // -1: any
+  uint32_t oif = 0;                       // 0: any
   std::vector<Destination> destinations;  // empty: any
 
   bool Matches(const RouteInfo& route) const {
@@ -364,7 +364,8 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     Address gateway;
     const bool hasGateway = !IsNullish(env, argv[4]);
     if (hasGateway && (!ParseAddress(env, argv[4], &gateway) || gateway.family != dst.family)) {
-      napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "route gateway must be an address of the destination's family");
+      napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE",
+                            "route gateway must be an address of the destination's family");
       return nullptr;
     }
     const int32_t oif = Int32Or(env, argv[3], 0);
@@ -396,7 +397,9 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
       msg.rtm_protocol = static_cast<uint8_t>(protocol < 0 ? RTPROT_BOOT : protocol);
       // As `ip route add`: an IPv4 route straight to a device is link-scoped.
       const bool linkScope = dst.family == AF_INET && !hasGateway && oif > 0;
-      msg.rtm_scope = static_cast<uint8_t>(scope >= 0 ? scope : linkScope ? int{RT_SCOPE_LINK} : int{RT_SCOPE_UNIVERSE});
+      msg.rtm_scope = static_cast<uint8_t>(scope >= 0  ? scope
+                                           : linkScope ? int{RT_SCOPE_LINK}
+                                                       : int{RT_SCOPE_UNIVERSE});
       msg.rtm_type = static_cast<uint8_t>(type < 0 ? RTN_UNICAST : type);
     }
     const unsigned width = AddressLength(dst.family);
@@ -597,11 +600,12 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   // V8's count of external memory, as addons report it (AdjustExternalMemory);
   // process.memoryUsage() does not show it. For tests.
   static Napi::Value ExternalMemory(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), static_cast<double>(Napi::MemoryManagement::AdjustExternalMemory(info.Env(), 0)));
+    return Napi::Number::New(info.Env(),
+                             static_cast<double>(Napi::MemoryManagement::AdjustExternalMemory(info.Env(), 0)));
   }
 
   RtnlSocket socket_;
-  RecordWriter records_;  // reused by the hot dump so its buffer is allocated once
+  RecordWriter records_;       // reused by the hot dump so its buffer is allocated once
   int64_t reportedBytes_ = 0;  // told to V8 (AdjustExternalMemory) while the socket is open
 };
 

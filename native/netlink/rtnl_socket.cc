@@ -1,8 +1,8 @@
 #include "netlink/rtnl_socket.h"
 
 #include <errno.h>
-#include <linux/rtnetlink.h>
 #include <fcntl.h>
+#include <linux/rtnetlink.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -74,8 +74,8 @@ RtnlError RtnlSocket::Open(const char* netns, const std::vector<unsigned>& group
     nsFd.reset(fd);
   }
   const char* failed = "socket";
-  int fd = OpenSocketInNetns(nsFd.get(), AF_NETLINK, SOCK_RAW | (nonBlocking ? SOCK_NONBLOCK : 0), NETLINK_ROUTE,
-                             &failed);
+  int fd =
+      OpenSocketInNetns(nsFd.get(), AF_NETLINK, SOCK_RAW | (nonBlocking ? SOCK_NONBLOCK : 0), NETLINK_ROUTE, &failed);
   if (fd < 0) return Failure(-fd, failed);
   if (keepNetns) netnsFd_ = std::move(nsFd);
   return Setup(fd, groups);
@@ -242,8 +242,7 @@ int RtnlSocket::ReadNotifications(const MessageHandler& onMessage) {
     int remaining = static_cast<int>(length);
     for (auto* header = reinterpret_cast<nlmsghdr*>(buffer_.data()); NLMSG_OK(header, remaining);
          header = NLMSG_NEXT(header, remaining)) {
-      if (header->nlmsg_type == NLMSG_DONE || header->nlmsg_type == NLMSG_ERROR ||
-          header->nlmsg_type == NLMSG_NOOP) {
+      if (header->nlmsg_type == NLMSG_DONE || header->nlmsg_type == NLMSG_ERROR || header->nlmsg_type == NLMSG_NOOP) {
         continue;
       }
       onMessage(header);

@@ -18,9 +18,9 @@
 namespace hostwire {
 
 struct RtnlError {
-  int err = 0;                  // positive errno, 0 when the request succeeded
+  int err = 0;                    // positive errno, 0 when the request succeeded
   const char* syscall = nullptr;  // "sendto", "recvmsg" or the request's name
-  std::string kernelMessage;    // extended ack text ("Nexthop device is not up"), if any
+  std::string kernelMessage;      // extended ack text ("Nexthop device is not up"), if any
 };
 
 class RtnlSocket {

@@ -5,8 +5,8 @@
 // without ever blocking the event loop.
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/random.h>
 #include <stdint.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,21 +31,28 @@ struct SysError {
 struct Refusal {
   enum Kind { kNone, kNotRegular, kTooLarge } kind = kNone;
   std::string path;
-  mode_t mode = 0;      // kNotRegular: the file's type bits
-  uint64_t size = 0;    // kTooLarge: st_size, or what was read when the file grew
+  mode_t mode = 0;    // kNotRegular: the file's type bits
+  uint64_t size = 0;  // kTooLarge: st_size, or what was read when the file grew
   uint64_t limit = 0;
-  bool grew = false;    // kTooLarge: fit at fstat, grew past the limit while read
+  bool grew = false;  // kTooLarge: fit at fstat, grew past the limit while read
 };
 
 const char* FileTypeName(mode_t mode) {
   switch (mode & S_IFMT) {
-    case S_IFIFO: return "fifo";
-    case S_IFCHR: return "character device";
-    case S_IFBLK: return "block device";
-    case S_IFDIR: return "directory";
-    case S_IFSOCK: return "socket";
-    case S_IFLNK: return "symbolic link";
-    default: return "special file";
+    case S_IFIFO:
+      return "fifo";
+    case S_IFCHR:
+      return "character device";
+    case S_IFBLK:
+      return "block device";
+    case S_IFDIR:
+      return "directory";
+    case S_IFSOCK:
+      return "socket";
+    case S_IFLNK:
+      return "symbolic link";
+    default:
+      return "special file";
   }
 }
 
@@ -186,7 +193,8 @@ class ReadFilesWork : public Napi::AsyncWorker {
       }
     }
     for (size_t i = 0; i < paths_.size(); i++) {
-      UniqueFd fd = limits_.bounded ? OpenBounded(base.get(), i) : OpenOrRecord(::open(paths_[i].c_str(), O_RDONLY | O_CLOEXEC), i);
+      UniqueFd fd = limits_.bounded ? OpenBounded(base.get(), i)
+                                    : OpenOrRecord(::open(paths_[i].c_str(), O_RDONLY | O_CLOEXEC), i);
       if (!fd.valid()) continue;
       if (limits_.bounded) {
         ReadBounded(fd.get(), i);
@@ -212,9 +220,7 @@ class ReadFilesWork : public Napi::AsyncWorker {
   }
 
  private:
-  std::string FullPath(size_t i) const {
-    return limits_.base.empty() ? paths_[i] : limits_.base + "/" + paths_[i];
-  }
+  std::string FullPath(size_t i) const { return limits_.base.empty() ? paths_[i] : limits_.base + "/" + paths_[i]; }
 
   // Opens paths_[i] without following any symlink below `base` (or, without
   // a base, in its last component). On failure errors_[i] names the component.
@@ -321,7 +327,8 @@ class ReadFilesWork : public Napi::AsyncWorker {
 Napi::Value ReplaceFile(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsString() || !(info[1].IsString() || info[1].IsTypedArray()) || !info[2].IsNumber()) {
-    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "replaceFile(path: string, data: string | Uint8Array, mode: number, durable: boolean)");
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE",
+                   "replaceFile(path: string, data: string | Uint8Array, mode: number, durable: boolean)");
     return Napi::Value();
   }
   std::string data;
@@ -332,8 +339,7 @@ Napi::Value ReplaceFile(const Napi::CallbackInfo& info) {
     data.assign(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
   }
   auto* work = new ReplaceFileWork(env, info[0].As<Napi::String>().Utf8Value(), std::move(data),
-                                   info[2].As<Napi::Number>().Uint32Value() & 07777,
-                                   info[3].ToBoolean().Value());
+                                   info[2].As<Napi::Number>().Uint32Value() & 07777, info[3].ToBoolean().Value());
   Napi::Promise promise = work->Promise();
   work->Queue();
   return promise;
@@ -353,7 +359,8 @@ bool ParseReadLimits(Napi::Env env, Napi::Value value, const std::vector<std::st
     return false;
   }
   const double max_bytes = max.As<Napi::Number>().DoubleValue();
-  if (!(max_bytes >= 1 && max_bytes <= 2147483647.0) || max_bytes != static_cast<double>(static_cast<int64_t>(max_bytes))) {
+  if (!(max_bytes >= 1 && max_bytes <= 2147483647.0) ||
+      max_bytes != static_cast<double>(static_cast<int64_t>(max_bytes))) {
     ThrowRangeError(env, "ERR_OUT_OF_RANGE", "readFiles: options.maxBytes must be an integer from 1 to 2^31-1");
     return false;
   }
@@ -372,7 +379,9 @@ bool ParseReadLimits(Napi::Env env, Napi::Value value, const std::vector<std::st
       const size_t slash = p.find('/', start);
       const std::string component = p.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
       if (component.empty() || component == "." || component == "..") {
-        ThrowTypeError(env, "ERR_INVALID_ARG_VALUE", "readFiles: with options.base, paths must be relative, without \"\", \".\" or \"..\" components: " + p);
+        ThrowTypeError(
+            env, "ERR_INVALID_ARG_VALUE",
+            "readFiles: with options.base, paths must be relative, without \"\", \".\" or \"..\" components: " + p);
         return false;
       }
       if (slash == std::string::npos) break;
