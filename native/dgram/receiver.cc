@@ -25,22 +25,23 @@ constexpr size_t kControlSize = CMSG_SPACE(sizeof(ucred)) + CMSG_SPACE(sizeof(in
 
 // A socket file left by a process that died answers connect() with
 // ECONNREFUSED; anything else that answers is live and must not be stolen.
+// Returns 0 or -errno.
 int ClearStaleSocketFile(const UnixAddress& address, const char** detail) {
   struct stat st;
-  if (::lstat(address.addr.sun_path, &st) != 0) return errno == ENOENT ? 0 : errno;
+  if (::lstat(address.addr.sun_path, &st) != 0) return errno == ENOENT ? 0 : -errno;
   if (!S_ISSOCK(st.st_mode)) {
     *detail = "the path exists and is not a socket";
-    return EEXIST;
+    return -EEXIST;
   }
   int probe = OpenUnixDgramSocket();
-  if (probe < 0) return -probe;
+  if (probe < 0) return probe;
   UniqueFd probe_fd(probe);
   if (::connect(probe, address.sockaddr_ptr(), address.length) == 0 || errno == EPROTOTYPE) {
     *detail = "a live socket already answers on this path";
-    return EADDRINUSE;
+    return -EADDRINUSE;
   }
-  if (errno != ECONNREFUSED) return errno;
-  if (::unlink(address.addr.sun_path) != 0 && errno != ENOENT) return errno;
+  if (errno != ECONNREFUSED) return -errno;
+  if (::unlink(address.addr.sun_path) != 0 && errno != ENOENT) return -errno;
   return 0;
 }
 
@@ -87,12 +88,12 @@ DgramReceiver::DgramReceiver(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
     return;
   }
 
-  int err = ParseUnixAddress(path, &address_);
-  if (err != 0) {
-    ErrnoError(env, err, "bind", path.c_str()).ThrowAsJavaScriptException();
+  int rc = ParseUnixAddress(path, &address_);
+  if (rc < 0) {
+    ErrnoError(env, -rc, "bind", path.c_str()).ThrowAsJavaScriptException();
     return;
   }
-  int rc = OpenUnixDgramSocket();
+  rc = OpenUnixDgramSocket();
   if (rc < 0) {
     ErrnoError(env, -rc, "socket").ThrowAsJavaScriptException();
     return;
@@ -111,10 +112,10 @@ DgramReceiver::DgramReceiver(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
     }
   } else {
     const char* detail = nullptr;
-    err = ClearStaleSocketFile(address_, &detail);
-    if (err == 0) err = BindPathname(mode);
-    if (err != 0) {
-      ErrnoError(env, err, "bind", path.c_str(), detail).ThrowAsJavaScriptException();
+    rc = ClearStaleSocketFile(address_, &detail);
+    if (rc == 0) rc = BindPathname(mode);
+    if (rc < 0) {
+      ErrnoError(env, -rc, "bind", path.c_str(), detail).ThrowAsJavaScriptException();
       return;
     }
   }
@@ -144,16 +145,16 @@ DgramReceiver::~DgramReceiver() {
 
 // The kernel creates the file with the socket inode's mode minus the umask,
 // so setting the mode on the fd first means the file is never wider than
-// asked; chmod afterwards restores any bits the umask took away.
+// asked; chmod afterwards restores any bits the umask took away. Returns 0 or -errno.
 int DgramReceiver::BindPathname(mode_t mode) {
-  if (::fchmod(fd_.get(), mode) != 0) return errno;
-  if (::bind(fd_.get(), address_.sockaddr_ptr(), address_.length) != 0) return errno;
+  if (::fchmod(fd_.get(), mode) != 0) return -errno;
+  if (::bind(fd_.get(), address_.sockaddr_ptr(), address_.length) != 0) return -errno;
   owns_path_ = true;
   struct stat st;
-  if (::lstat(address_.addr.sun_path, &st) != 0) return errno;
+  if (::lstat(address_.addr.sun_path, &st) != 0) return -errno;
   bound_dev_ = st.st_dev;
   bound_ino_ = st.st_ino;
-  if ((st.st_mode & 07777) != mode && ::chmod(address_.addr.sun_path, mode) != 0) return errno;
+  if ((st.st_mode & 07777) != mode && ::chmod(address_.addr.sun_path, mode) != 0) return -errno;
   return 0;
 }
 

@@ -46,14 +46,10 @@ DgramSender::DgramSender(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Dgra
   }
   std::string path = info[0].As<Napi::String>().Utf8Value();
   require_peer_ = info[1].ToBoolean().Value();
-  int err = ParseUnixAddress(path, &address_);
-  if (err != 0) {
-    ErrnoError(env, err, "connect", path.c_str()).ThrowAsJavaScriptException();
-    return;
-  }
-  err = OpenAndConnect(&fd_, &state_);
-  if (err != 0) {
-    ErrnoError(env, err, "connect", path.c_str()).ThrowAsJavaScriptException();
+  int rc = ParseUnixAddress(path, &address_);
+  if (rc == 0) rc = OpenAndConnect(&fd_, &state_);
+  if (rc < 0) {
+    ErrnoError(env, -rc, "connect", path.c_str()).ThrowAsJavaScriptException();
     return;
   }
   async_context_ = std::make_unique<Napi::AsyncContext>(env, "hostwire:DgramSender");
@@ -64,13 +60,13 @@ DgramSender::~DgramSender() = default;  // poll_ closes its own uv handle
 
 int DgramSender::OpenAndConnect(UniqueFd* fd, State* state) {
   int rc = OpenUnixDgramSocket();
-  if (rc < 0) return -rc;
+  if (rc < 0) return rc;
   UniqueFd fresh(rc);
   if (::connect(fresh.get(), address_.sockaddr_ptr(), address_.length) == 0) {
     *state = State::kConnected;
   } else {
-    int err = errno;
-    if (require_peer_ || !ObserverAbsent(err)) return err;
+    const int err = errno;
+    if (require_peer_ || !ObserverAbsent(err)) return -err;
     *state = State::kPending;
   }
   *fd = std::move(fresh);
@@ -144,9 +140,9 @@ void DgramSender::Reconnect(const Napi::CallbackInfo& info) {
   }
   UniqueFd fresh;
   State fresh_state = State::kPending;
-  int err = OpenAndConnect(&fresh, &fresh_state);
-  if (err != 0) {
-    ErrnoError(info.Env(), err, "connect", address_.text.c_str()).ThrowAsJavaScriptException();
+  int rc = OpenAndConnect(&fresh, &fresh_state);
+  if (rc < 0) {
+    ErrnoError(info.Env(), -rc, "connect", address_.text.c_str()).ThrowAsJavaScriptException();
     return;
   }
   DestroyPoll();  // it watches the old fd

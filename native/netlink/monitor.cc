@@ -47,17 +47,17 @@ class NetlinkMonitor : public Napi::ObjectWrap<NetlinkMonitor> {
       return;
     }
     std::string netns = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : std::string();
-    Napi::Array groupList = info[1].As<Napi::Array>();
+    Napi::Array group_list = info[1].As<Napi::Array>();
     std::vector<unsigned> groups;
-    for (uint32_t i = 0; i < groupList.Length(); i++) {
-      groups.push_back(groupList.Get(i).As<Napi::Number>().Uint32Value());
+    for (uint32_t i = 0; i < group_list.Length(); i++) {
+      groups.push_back(group_list.Get(i).As<Napi::Number>().Uint32Value());
     }
     RtnlError e = socket_.Open(netns.empty() ? nullptr : netns.c_str(), groups, true);
     if (e.err != 0) {
-      NetlinkError(env, e, socket_.netnsPath(), true).ThrowAsJavaScriptException();
+      NetlinkError(env, e, socket_.netns_path(), true).ThrowAsJavaScriptException();
       return;
     }
-    memory_.Set(env, static_cast<int64_t>(socket_.bufferBytes()));
+    memory_.Set(env, static_cast<int64_t>(socket_.buffer_bytes()));
     on_events_ = Napi::Persistent(info[2].As<Napi::Function>());
     on_error_ = Napi::Persistent(info[3].As<Napi::Function>());
     async_context_ = std::make_unique<Napi::AsyncContext>(env, "hostwire:NetlinkMonitor");
@@ -107,8 +107,8 @@ class NetlinkMonitor : public Napi::ObjectWrap<NetlinkMonitor> {
   }
 
   Napi::Value GetNetns(const Napi::CallbackInfo& info) {
-    if (socket_.netnsPath().empty()) return info.Env().Null();
-    return Napi::String::New(info.Env(), socket_.netnsPath());
+    if (socket_.netns_path().empty()) return info.Env().Null();
+    return Napi::String::New(info.Env(), socket_.netns_path());
   }
 
   void OnReadable(int status) {

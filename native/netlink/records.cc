@@ -37,7 +37,7 @@ void RecordWriter::Route(RecordAction action, const RouteInfo& r) {
   p[6] = r.protocol;
   p[7] = r.scope;
   p[8] = r.type;
-  p[9] = static_cast<uint8_t>((r.hasGateway ? 1 : 0) | (r.hasPrefsrc ? 2 : 0) | (r.hasMetric ? 4 : 0) |
+  p[9] = static_cast<uint8_t>((r.has_gateway ? 1 : 0) | (r.has_prefsrc ? 2 : 0) | (r.has_metric ? 4 : 0) |
                               (r.multipath ? 8 : 0));
   Store<uint32_t>(p + 12, r.table);
   Store<uint32_t>(p + 16, r.oif);
@@ -54,25 +54,25 @@ void RecordWriter::Link(RecordAction action, const LinkInfo& l) {
   Store<uint32_t>(p + 12, l.mtu);
   Store<uint32_t>(p + 16, l.master);
   p[20] = l.operstate;
-  p[21] = l.macLength;
-  const size_t nameLength = std::min<size_t>(l.name.size(), 16);
-  const size_t kindLength = std::min<size_t>(l.kind.size(), 24);
-  p[22] = static_cast<uint8_t>(nameLength);
-  p[23] = static_cast<uint8_t>(kindLength);
-  memcpy(p + 24, l.name.data(), nameLength);
-  memcpy(p + 40, l.kind.data(), kindLength);
-  memcpy(p + 64, l.mac, std::min<size_t>(l.macLength, 32));
+  p[21] = l.mac_length;
+  const size_t name_length = std::min<size_t>(l.name.size(), 16);
+  const size_t kind_length = std::min<size_t>(l.kind.size(), 24);
+  p[22] = static_cast<uint8_t>(name_length);
+  p[23] = static_cast<uint8_t>(kind_length);
+  memcpy(p + 24, l.name.data(), name_length);
+  memcpy(p + 40, l.kind.data(), kind_length);
+  memcpy(p + 64, l.mac, std::min<size_t>(l.mac_length, 32));
 }
 
 void RecordWriter::Fdb(RecordAction action, const FdbInfo& f) {
   uint8_t* p = Append(kFdb, action, 48);
   Store<uint32_t>(p + 4, f.ifindex);
   Store<uint32_t>(p + 8, f.master);
-  Store<int32_t>(p + 12, f.hasVlan ? f.vlan : -1);
+  Store<int32_t>(p + 12, f.has_vlan ? f.vlan : -1);
   Store<uint16_t>(p + 16, f.state);
   p[18] = f.flags;
-  p[19] = f.hasMac ? 1 : 0;
-  p[20] = FamilyNumber(f.dstFamily);
+  p[19] = f.has_mac ? 1 : 0;
+  p[20] = FamilyNumber(f.dst_family);
   memcpy(p + 24, f.mac, 6);
   memcpy(p + 32, f.dst, 16);
 }

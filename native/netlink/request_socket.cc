@@ -193,8 +193,8 @@ RtnlError DumpRoutes(RtnlSocket& socket, const RouteFilter& filter, RecordWriter
   request.header.nlmsg_len = NLMSG_LENGTH(sizeof(rtmsg));
   request.header.nlmsg_type = RTM_GETROUTE;
   request.msg.rtm_family = filter.family;
-  const bool kernelFilters = socket.strict();
-  if (kernelFilters) {
+  const bool kernel_filters = socket.strict();
+  if (kernel_filters) {
     AttributeWriter attrs(&request, sizeof request);
     if (filter.table != 0) {
       request.msg.rtm_table = static_cast<uint8_t>(filter.table < 256 ? filter.table : uint32_t{RT_TABLE_UNSPEC});
@@ -212,7 +212,7 @@ RtnlError DumpRoutes(RtnlSocket& socket, const RouteFilter& filter, RecordWriter
       cancelled);
   // Asked to filter, the kernel refuses a table it does not have (ENOENT) or a
   // device that is gone (ENODEV): either way, no route matches.
-  if (kernelFilters && ((e.err == ENOENT && filter.table != 0) || (e.err == ENODEV && filter.oif != 0))) {
+  if (kernel_filters && ((e.err == ENOENT && filter.table != 0) || (e.err == ENODEV && filter.oif != 0))) {
     records.Clear();
     return {};
   }
@@ -226,11 +226,11 @@ RtnlError DumpRoutes(RtnlSocket& socket, const RouteFilter& filter, RecordWriter
 // back as an ArrayBuffer that takes them over without a copy.
 class RouteDumpWork : public Napi::AsyncWorker {
  public:
-  RouteDumpWork(Napi::Function callback, UniqueFd netnsFd, std::string netnsPath, RouteFilter filter,
+  RouteDumpWork(Napi::Function callback, UniqueFd netns_fd, std::string netns_path, RouteFilter filter,
                 std::shared_ptr<std::atomic<bool>> cancelled)
       : Napi::AsyncWorker(callback, "hostwire:routes"),
-        netnsFd_(std::move(netnsFd)),
-        netnsPath_(std::move(netnsPath)),
+        netns_fd_(std::move(netns_fd)),
+        netns_path_(std::move(netns_path)),
         filter_(std::move(filter)),
         cancelled_(std::move(cancelled)) {
     Napi::MemoryManagement::AdjustExternalMemory(Env(), kReportedBytes);
@@ -238,8 +238,8 @@ class RouteDumpWork : public Napi::AsyncWorker {
 
   void Execute() override {
     RtnlSocket socket;
-    error_ = socket.OpenIn(netnsFd_.get(), netnsPath_);
-    netnsFd_.reset();
+    error_ = socket.OpenIn(netns_fd_.get(), netns_path_);
+    netns_fd_.reset();
     if (error_.err != 0) {
       opening_ = true;
       return;
@@ -253,7 +253,7 @@ class RouteDumpWork : public Napi::AsyncWorker {
     Napi::MemoryManagement::AdjustExternalMemory(env, -kReportedBytes);
     if (error_.err != 0) {
       records_.Release();
-      Callback().Call({NetlinkError(env, error_, netnsPath_, opening_).Value()});
+      Callback().Call({NetlinkError(env, error_, netns_path_, opening_).Value()});
       return;
     }
     Callback().Call({env.Null(), Napi::Value(env, records_.TakeArrayBuffer(env))});
@@ -262,8 +262,8 @@ class RouteDumpWork : public Napi::AsyncWorker {
  private:
   static constexpr int64_t kReportedBytes = RtnlSocket::kReceiveBufferSize;
 
-  UniqueFd netnsFd_;
-  std::string netnsPath_;
+  UniqueFd netns_fd_;
+  std::string netns_path_;
   RouteFilter filter_;
   std::shared_ptr<std::atomic<bool>> cancelled_;
   RecordWriter records_;
@@ -313,11 +313,11 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     std::string netns = ToString(info[0]);
     RtnlError e = socket_.Open(netns.empty() ? nullptr : netns.c_str(), {}, false, true);
     if (e.err != 0) {
-      NetlinkError(env, e, socket_.netnsPath(), true).ThrowAsJavaScriptException();
+      NetlinkError(env, e, socket_.netns_path(), true).ThrowAsJavaScriptException();
       return;
     }
-    reportedBytes_ = static_cast<int64_t>(socket_.bufferBytes());
-    Napi::MemoryManagement::AdjustExternalMemory(env, reportedBytes_);
+    reported_bytes_ = static_cast<int64_t>(socket_.buffer_bytes());
+    Napi::MemoryManagement::AdjustExternalMemory(env, reported_bytes_);
     // Hot paths skip ObjectWrap's unwrap (see bound_method.h).
     InstallBoundMethod(env, info.This(), "changeRoute", ChangeRouteCallback, this);
     InstallBoundMethod(env, info.This(), "fdb", FdbCallback, this);
@@ -330,12 +330,12 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   void Release() {
     socket_.Close();
     records_.Release();
-    if (reportedBytes_ != 0) Napi::MemoryManagement::AdjustExternalMemory(Env(), -reportedBytes_);
-    reportedBytes_ = 0;
+    if (reported_bytes_ != 0) Napi::MemoryManagement::AdjustExternalMemory(Env(), -reported_bytes_);
+    reported_bytes_ = 0;
   }
 
   void ThrowFailure(napi_env env, const RtnlError& e) {
-    NetlinkError(Napi::Env(env), e, socket_.netnsPath(), false).ThrowAsJavaScriptException();
+    NetlinkError(Napi::Env(env), e, socket_.netns_path(), false).ThrowAsJavaScriptException();
   }
 
   // changeRoute(op, dst, prefix, oif, gateway|null, table, protocol, scope, metric, type)
@@ -362,8 +362,8 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
       return nullptr;
     }
     Address gateway;
-    const bool hasGateway = !IsNullish(env, argv[4]);
-    if (hasGateway && (!ParseAddress(env, argv[4], &gateway) || gateway.family != dst.family)) {
+    const bool has_gateway = !IsNullish(env, argv[4]);
+    if (has_gateway && (!ParseAddress(env, argv[4], &gateway) || gateway.family != dst.family)) {
       napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE",
                             "route gateway must be an address of the destination's family");
       return nullptr;
@@ -386,8 +386,8 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     rtmsg& msg = request.msg;
     msg.rtm_family = dst.family;
     msg.rtm_dst_len = static_cast<uint8_t>(prefix);
-    const uint32_t tableId = table == 0 ? uint32_t{RT_TABLE_MAIN} : table;
-    msg.rtm_table = static_cast<uint8_t>(tableId < 256 ? tableId : uint32_t{RT_TABLE_UNSPEC});
+    const uint32_t table_id = table == 0 ? uint32_t{RT_TABLE_MAIN} : table;
+    msg.rtm_table = static_cast<uint8_t>(table_id < 256 ? table_id : uint32_t{RT_TABLE_UNSPEC});
     if (op == kDelete) {
       // As `ip route del`: unset fields match any route; set ones must match.
       msg.rtm_protocol = static_cast<uint8_t>(protocol < 0 ? RTPROT_UNSPEC : protocol);
@@ -396,18 +396,18 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     } else {
       msg.rtm_protocol = static_cast<uint8_t>(protocol < 0 ? RTPROT_BOOT : protocol);
       // As `ip route add`: an IPv4 route straight to a device is link-scoped.
-      const bool linkScope = dst.family == AF_INET && !hasGateway && oif > 0;
-      msg.rtm_scope = static_cast<uint8_t>(scope >= 0  ? scope
-                                           : linkScope ? int{RT_SCOPE_LINK}
-                                                       : int{RT_SCOPE_UNIVERSE});
+      const bool link_scope = dst.family == AF_INET && !has_gateway && oif > 0;
+      msg.rtm_scope = static_cast<uint8_t>(scope >= 0   ? scope
+                                           : link_scope ? int{RT_SCOPE_LINK}
+                                                        : int{RT_SCOPE_UNIVERSE});
       msg.rtm_type = static_cast<uint8_t>(type < 0 ? RTN_UNICAST : type);
     }
     const unsigned width = AddressLength(dst.family);
     AttributeWriter attrs(&request, sizeof request);
-    attrs.PutU32(RTA_TABLE, tableId);
+    attrs.PutU32(RTA_TABLE, table_id);
     attrs.Put(RTA_DST, dst.bytes, width);
     if (oif > 0) attrs.PutU32(RTA_OIF, static_cast<uint32_t>(oif));
-    if (hasGateway) attrs.Put(RTA_GATEWAY, gateway.bytes, width);
+    if (has_gateway) attrs.Put(RTA_GATEWAY, gateway.bytes, width);
     if (metric >= 0) attrs.PutU32(RTA_PRIORITY, static_cast<uint32_t>(metric));
 
     static const char* const kNames[] = {"RTM_NEWROUTE", "RTM_NEWROUTE", "RTM_DELROUTE"};
@@ -454,13 +454,13 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
       ThrowFailure(env, RtnlError{EBADF, "RTM_GETROUTE", {}});
       return Napi::Value();
     }
-    UniqueFd netnsFd;
-    if (int err = socket_.DupNetns(&netnsFd); err != 0) {
-      ThrowFailure(env, RtnlError{err, "fcntl", {}});
+    UniqueFd netns_fd;
+    if (int rc = socket_.DupNetns(&netns_fd); rc < 0) {
+      ThrowFailure(env, RtnlError{-rc, "fcntl", {}});
       return Napi::Value();
     }
     auto cancelled = std::make_shared<std::atomic<bool>>(false);
-    auto* work = new RouteDumpWork(info[5].As<Napi::Function>(), std::move(netnsFd), socket_.netnsPath(),
+    auto* work = new RouteDumpWork(info[5].As<Napi::Function>(), std::move(netns_fd), socket_.netns_path(),
                                    std::move(filter), cancelled);
     work->Queue();
     return Napi::Function::New(
@@ -586,15 +586,15 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   void Close(const Napi::CallbackInfo& info) { Release(); }
 
   Napi::Value GetNetns(const Napi::CallbackInfo& info) {
-    if (socket_.netnsPath().empty()) return info.Env().Null();
-    return Napi::String::New(info.Env(), socket_.netnsPath());
+    if (socket_.netns_path().empty()) return info.Env().Null();
+    return Napi::String::New(info.Env(), socket_.netns_path());
   }
 
   Napi::Value GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), socket_.fd()); }
 
   // The receive buffer this socket holds now (0 once closed).
   Napi::Value GetBufferBytes(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), static_cast<double>(socket_.bufferBytes()));
+    return Napi::Number::New(info.Env(), static_cast<double>(socket_.buffer_bytes()));
   }
 
   // V8's count of external memory, as addons report it (AdjustExternalMemory);
@@ -605,8 +605,8 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   }
 
   RtnlSocket socket_;
-  RecordWriter records_;       // reused by the hot dump so its buffer is allocated once
-  int64_t reportedBytes_ = 0;  // told to V8 (AdjustExternalMemory) while the socket is open
+  RecordWriter records_;        // reused by the hot dump so its buffer is allocated once
+  int64_t reported_bytes_ = 0;  // told to V8 (AdjustExternalMemory) while the socket is open
 };
 
 Napi::Function DefineNetlinkSocket(Napi::Env env) { return NetlinkSocket::Define(env); }

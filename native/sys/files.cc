@@ -56,17 +56,18 @@ const char* FileTypeName(mode_t mode) {
   }
 }
 
-bool WriteAll(int fd, const std::string& data) {
+// Returns 0 or -errno.
+int WriteAll(int fd, const std::string& data) {
   size_t done = 0;
   while (done < data.size()) {
     ssize_t n = ::write(fd, data.data() + done, data.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return false;
+      return -errno;
     }
     done += static_cast<size_t>(n);
   }
-  return true;
+  return 0;
 }
 
 std::string TempNameFor(const std::string& target) {
@@ -115,16 +116,16 @@ class ReplaceFileWork : public Napi::AsyncWorker {
   void Execute() override {
     const std::string temp = TempNameFor(target_);
     UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_));
-    if (!fd.valid()) return Fail("open", temp);
-    if (!WriteAll(fd.get(), data_)) return FailAndUnlink("write", temp);
-    if (durable_ && ::fsync(fd.get()) != 0) return FailAndUnlink("fsync", temp);
-    if (::close(fd.release()) != 0) return FailAndUnlink("close", temp);
-    if (::rename(temp.c_str(), target_.c_str()) != 0) return FailAndUnlink("rename", target_, temp);
+    if (!fd.valid()) return Fail(errno, "open", temp);
+    if (int rc = WriteAll(fd.get(), data_); rc < 0) return FailAndUnlink(-rc, "write", temp);
+    if (durable_ && ::fsync(fd.get()) != 0) return FailAndUnlink(errno, "fsync", temp);
+    if (::close(fd.release()) != 0) return FailAndUnlink(errno, "close", temp);
+    if (::rename(temp.c_str(), target_.c_str()) != 0) return FailAndUnlink(errno, "rename", target_, temp);
     if (!durable_) return;
     const std::string dir = DirOf(target_);
     UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!dir_fd.valid()) return Fail("open", dir);
-    if (::fsync(dir_fd.get()) != 0) return Fail("fsync", dir);
+    if (!dir_fd.valid()) return Fail(errno, "open", dir);
+    if (::fsync(dir_fd.get()) != 0) return Fail(errno, "fsync", dir);
   }
 
   void OnOK() override {
@@ -137,9 +138,9 @@ class ReplaceFileWork : public Napi::AsyncWorker {
   }
 
  private:
-  void Fail(const char* syscall, const std::string& path) { error_ = {errno, syscall, path}; }
-  void FailAndUnlink(const char* syscall, const std::string& path, const std::string& temp = {}) {
-    Fail(syscall, path);
+  void Fail(int err, const char* syscall, const std::string& path) { error_ = {err, syscall, path}; }
+  void FailAndUnlink(int err, const char* syscall, const std::string& path, const std::string& temp = {}) {
+    Fail(err, syscall, path);
     ::unlink((temp.empty() ? path : temp).c_str());
   }
 
