@@ -55,8 +55,8 @@ export interface NativeDgramReceiverClass {
   readonly FLAG_FDS_CLOSED: number;
 }
 
-/** Native rtnetlink request socket; see src/netlink/netlink.ts. */
-export interface NativeNetlinkSocket {
+/** Native rtnetlink request socket (native/netlink/netlink.h); see src/netlink/netlink.ts. */
+export interface NativeNetlink {
   /** op 0 add, 1 replace, 2 delete; -1 = default. False only for a delete of an absent route. */
   changeRoute(
     op: number,
@@ -109,8 +109,8 @@ export interface NativeAddon {
   };
   vlp: NativeVlp;
   netlink: {
-    NetlinkSocket: {
-      new (netns: string | null): NativeNetlinkSocket;
+    Netlink: {
+      new (netns: string | null): NativeNetlink;
       /** V8's count of external memory as addons report it (not in process.memoryUsage()); for tests. */
       externalMemory(): number;
     };

@@ -7,7 +7,7 @@
 import { isIP } from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { badArg, checkInteger, invalidArg, invalidValue, outOfRange } from '../common/args.js';
-import { native, type NativeNetlinkSocket } from '../native.js';
+import { native, type NativeNetlink } from '../native.js';
 import { MAIN_TABLE, routeProtocolId, routeScopeId, routeTypeId } from './constants.js';
 import { decodeFdb, decodeLinks, decodeRoutes, decodeRoutesInSlices } from './records.js';
 import type { FdbEntry, Link, NetnsOption, Route, RouteSpec } from './types.js';
@@ -52,11 +52,11 @@ interface PendingDump {
 }
 
 export class Netlink implements Disposable {
-  readonly #socket: NativeNetlinkSocket;
+  readonly #socket: NativeNetlink;
   readonly #pending = new Set<PendingDump>();
   #closed = false;
 
-  private constructor(socket: NativeNetlinkSocket) {
+  private constructor(socket: NativeNetlink) {
     this.#socket = socket;
   }
 
@@ -68,7 +68,7 @@ export class Netlink implements Disposable {
    */
   static open(options: NetnsOption = {}): Netlink {
     const netns = checkNetns(options.netns);
-    return new Netlink(new native.netlink.NetlinkSocket(netns ?? null));
+    return new Netlink(new native.netlink.Netlink(netns ?? null));
   }
 
   /** The namespace path this socket lives in, or null for the caller's own. */

@@ -104,7 +104,7 @@ describe.skipIf(netnsSkipReason !== null)(`Netlink.listRoutesAsync (${netnsSkipR
     await expect(nl.listRoutesAsync({ destinations: '10.0.0.0/8' as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
     await expect(nl.listRoutesAsync({ signal: {} as AbortSignal })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
     // The addon checks what reaches it too.
-    const socket = new native.netlink.NetlinkSocket(ns.name);
+    const socket = new native.netlink.Netlink(ns.name);
     try {
       expect(thrown(() => socket.routes(0, 254, -1, 0, ['10.0.0.0/40']))).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
       expect(thrown(() => socket.routes(0, 254, -1, 0, ['10.0.0.0']))).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
@@ -206,7 +206,7 @@ describe.skipIf(netnsSkipReason !== null)(`route dumps of thousands of routes ($
   });
 
   it('cancel() stops a dump in progress: its callback gets ECANCELED', async () => {
-    const socket = new native.netlink.NetlinkSocket(ns.name);
+    const socket = new native.netlink.Netlink(ns.name);
     try {
       const result = new Promise<Error | null>((resolve) => {
         // Cancelled right away, while the worker is still opening its socket in the namespace.
