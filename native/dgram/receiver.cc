@@ -62,27 +62,31 @@ Napi::Function DgramReceiver::Define(Napi::Env env) {
                          InstanceAccessor<&DgramReceiver::GetTruncated>("truncated"),
                          InstanceAccessor<&DgramReceiver::GetReceiveBufferSize, &DgramReceiver::SetReceiveBufferSize>(
                              "receiveBufferSize"),
-                         StaticValue("META_FIELDS", Napi::Number::New(env, kMetaFields)),
-                         StaticValue("FLAG_TRUNCATED", Napi::Number::New(env, kFlagTruncated)),
-                         StaticValue("FLAG_CONTROL_TRUNCATED", Napi::Number::New(env, kFlagControlTruncated)),
-                         StaticValue("FLAG_FDS_CLOSED", Napi::Number::New(env, kFlagFdsClosed)),
                      });
 }
 
-// new DgramReceiver(path, mode, credentials, batchSize, messageSize, onBatch(count), onError(err))
+// new DgramReceiver({ path, mode, credentials, batchSize, messageSize, onBatch(count), onError(err) })
 DgramReceiver::DgramReceiver(const Napi::CallbackInfo& info) : Napi::ObjectWrap<DgramReceiver>(info) {
   Napi::Env env = info.Env();
-  if (!info[0].IsString() || !info[1].IsNumber() || !info[3].IsNumber() || !info[4].IsNumber() ||
-      !info[5].IsFunction() || !info[6].IsFunction()) {
+  Napi::Object options = info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(env);
+  const Napi::Value path_value = options.Get("path");
+  const Napi::Value mode_value = options.Get("mode");
+  const Napi::Value batch_size = options.Get("batchSize");
+  const Napi::Value message_size = options.Get("messageSize");
+  const Napi::Value on_batch = options.Get("onBatch");
+  const Napi::Value on_error = options.Get("onError");
+  if (env.IsExceptionPending()) return;
+  if (!path_value.IsString() || !mode_value.IsNumber() || !batch_size.IsNumber() || !message_size.IsNumber() ||
+      !on_batch.IsFunction() || !on_error.IsFunction()) {
     ThrowTypeError(env, "ERR_INVALID_ARG_TYPE",
-                   "DgramReceiver(path, mode, credentials, batchSize, messageSize, onBatch, onError)");
+                   "DgramReceiver({ path, mode, credentials, batchSize, messageSize, onBatch, onError })");
     return;
   }
-  std::string path = info[0].As<Napi::String>().Utf8Value();
-  const mode_t mode = info[1].As<Napi::Number>().Uint32Value() & 07777;
-  credentials_ = info[2].ToBoolean().Value();
-  batch_size_ = info[3].As<Napi::Number>().Uint32Value();
-  message_size_ = info[4].As<Napi::Number>().Uint32Value();
+  std::string path = path_value.As<Napi::String>().Utf8Value();
+  const mode_t mode = mode_value.As<Napi::Number>().Uint32Value() & 07777;
+  credentials_ = options.Get("credentials").ToBoolean().Value();
+  batch_size_ = batch_size.As<Napi::Number>().Uint32Value();
+  message_size_ = message_size.As<Napi::Number>().Uint32Value();
   if (batch_size_ < 1 || batch_size_ > kMaxBatch || message_size_ < 1 || message_size_ > kMaxMessageSize) {
     ThrowRangeError(env, "ERR_OUT_OF_RANGE", "batchSize must be 1..1024 and messageSize 1..1048576");
     return;
@@ -132,8 +136,8 @@ DgramReceiver::DgramReceiver(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
   batch_memory_.Set(env, static_cast<int64_t>(messages_.capacity() * sizeof(mmsghdr) +
                                               iovecs_.capacity() * sizeof(iovec) + control_.capacity()));
 
-  on_batch_ = Napi::Persistent(info[5].As<Napi::Function>());
-  on_error_ = Napi::Persistent(info[6].As<Napi::Function>());
+  on_batch_ = Napi::Persistent(on_batch.As<Napi::Function>());
+  on_error_ = Napi::Persistent(on_error.As<Napi::Function>());
   async_context_ = std::make_unique<Napi::AsyncContext>(env, "hostwire:DgramReceiver");
   poll_ = std::make_unique<PollHandle>(env, fd_.get(), [this](int status, int) { OnReadable(status); });
 }

@@ -19,7 +19,8 @@
 
 namespace hostwire {
 
-// Layout of one datagram's record in the Int32Array `meta`.
+// Layout of one datagram's record in the Int32Array `meta`; exported with the
+// flags as dgram.constants.receiveMeta and .receiveFlag.
 enum ReceiveMetaField : int {
   kMetaLength = 0,  // the datagram's real length, even when truncated
   kMetaFlags = 1,   // kFlag* bits below

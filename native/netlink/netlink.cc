@@ -20,7 +20,9 @@
 #include <vector>
 
 #include "common/bound_method.h"
+#include "common/constants.h"
 #include "common/errors.h"
+#include "common/integer_arg.h"
 #include "common/unique_fd.h"
 #include "netlink/attributes.h"
 #include "netlink/messages.h"
@@ -36,8 +38,6 @@
 namespace hostwire {
 
 namespace {
-
-enum RouteOp { kAdd = 0, kReplace = 1, kDelete = 2 };
 
 struct RouteRequest {
   nlmsghdr header;
@@ -78,6 +78,15 @@ int32_t Int32Or(napi_env env, napi_value value, int32_t fallback) {
   return napi_get_value_int32(env, value, &out) == napi_ok ? out : fallback;
 }
 
+// object[name] when it is set: 1 with `*out` set, 0 when it is undefined, or
+// -1 with an exception pending when it is not an integer in [min, max].
+int OptionalInteger(Napi::Object object, const char* name, double min, double max, double* out) {
+  Napi::Value value = object.Get(name);
+  if (object.Env().IsExceptionPending()) return -1;
+  if (value.IsUndefined()) return 0;
+  return ReadIntegerArg(object.Env(), value, name, min, max, out) ? 1 : -1;
+}
+
 std::string ToString(const Napi::Value& value) {
   return value.IsString() ? value.As<Napi::String>().Utf8Value() : std::string();
 }
@@ -112,8 +121,8 @@ struct RouteFilter {
   };
   static constexpr size_t kMaxDestinations = 16;
 
-  uint8_t family = AF_UNSPEC;
-  uint32_t table = RT_TABLE_MAIN;         // 0: every table
+  uint8_t family = AF_UNSPEC;             // AF_UNSPEC: any
+  uint32_t table = 0;                     // 0: any
   int32_t protocol = -1;                  // -1: any
   uint32_t oif = 0;                       // 0: any
   std::vector<Destination> destinations;  // empty: any
@@ -156,18 +165,36 @@ bool ParseDestination(const std::string& text, RouteFilter::Destination* out) {
   return true;
 }
 
-// routes(family 0|4|6, table (0 = all), protocol (-1 = any), oif (0 = any), destinations: string[] | null)
-bool ParseRouteFilter(const Napi::CallbackInfo& info, RouteFilter* filter) {
-  Napi::Env env = info.Env();
-  const int family = Int32Or(env, info[0], 0);
-  filter->family = family == 4 ? AF_INET : family == 6 ? AF_INET6 : AF_UNSPEC;
-  filter->table = static_cast<uint32_t>(Int32Or(env, info[1], RT_TABLE_MAIN));
-  filter->protocol = Int32Or(env, info[2], -1);
-  if (filter->protocol > 255) filter->protocol = -1;
-  const int32_t oif = Int32Or(env, info[3], 0);
-  filter->oif = oif > 0 ? static_cast<uint32_t>(oif) : 0;
-  if (info.Length() > 4 && info[4].IsArray()) {
-    Napi::Array list = info[4].As<Napi::Array>();
+// { family?: 4 | 6, table?, protocol?, oif?, destinations?: string[] }: a
+// field left out matches any route (the defaults are TypeScript's).
+bool ParseRouteFilter(Napi::Env env, Napi::Value value, RouteFilter* filter) {
+  if (!value.IsObject()) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "a route filter must be an object");
+    return false;
+  }
+  Napi::Object object = value.As<Napi::Object>();
+  double number = 0;
+  int set = OptionalInteger(object, "family", 4, 6, &number);
+  if (set < 0) return false;
+  if (set > 0 && number == 5) {
+    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "a route family is 4 or 6");
+    return false;
+  }
+  if (set > 0) filter->family = number == 4 ? AF_INET : AF_INET6;
+  if ((set = OptionalInteger(object, "table", 1, 4294967295.0, &number)) < 0) return false;
+  if (set > 0) filter->table = static_cast<uint32_t>(number);
+  if ((set = OptionalInteger(object, "protocol", 0, 255, &number)) < 0) return false;
+  if (set > 0) filter->protocol = static_cast<int32_t>(number);
+  if ((set = OptionalInteger(object, "oif", 1, 2147483647.0, &number)) < 0) return false;
+  if (set > 0) filter->oif = static_cast<uint32_t>(number);
+  Napi::Value destinations = object.Get("destinations");
+  if (env.IsExceptionPending()) return false;
+  if (!destinations.IsUndefined()) {
+    if (!destinations.IsArray()) {
+      ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "route filter destinations must be an array");
+      return false;
+    }
+    Napi::Array list = destinations.As<Napi::Array>();
     if (list.Length() > RouteFilter::kMaxDestinations) {
       ThrowRangeError(env, "ERR_OUT_OF_RANGE", "a route dump takes at most 16 destinations");
       return false;
@@ -335,83 +362,81 @@ void Netlink::ThrowFailure(napi_env env, const RtnlError& e) {
   NetlinkError(Napi::Env(env), e, socket_.netns_path(), false).ThrowAsJavaScriptException();
 }
 
-// changeRoute(op, dst, prefix, oif, gateway|null, table, protocol, scope, metric, type)
-//   -> true, or for a delete of an absent route, false. -1 (table: 0) means "default".
+// changeRoute(change: Uint32Array (RouteChange), dst, gateway | null) -> true,
+// or for the removal of an absent route, false. The kernel gets every number
+// as given: which protocol, scope, table and type a route gets by default is
+// decided in TypeScript (src/netlink/netlink.ts).
 napi_value Netlink::ChangeRouteCallback(napi_env env, napi_callback_info cbinfo) {
-  size_t argc = 10;
-  napi_value argv[10];
+  size_t argc = 3;
+  napi_value argv[3];
   void* data = nullptr;
   napi_get_cb_info(env, cbinfo, &argc, argv, nullptr, &data);
   auto* self = static_cast<Netlink*>(data);
-  if (argc < 10) {
-    napi_throw_type_error(env, "ERR_MISSING_ARGS", "changeRoute takes 10 arguments");
+  napi_typedarray_type array_type;
+  size_t length = 0;
+  void* raw = nullptr;
+  if (argc < 3 || napi_get_typedarray_info(env, argv[0], &array_type, &length, &raw, nullptr, nullptr) != napi_ok ||
+      array_type != napi_uint32_array || length < RouteChange::kLength) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE",
+                          "changeRoute(change: Uint32Array, dst: string, gateway: string | null)");
     return nullptr;
   }
-  const int32_t op = Int32Or(env, argv[0], -1);
+  const auto* change = static_cast<const uint32_t*>(raw);
+  const uint32_t op = change[RouteChange::kOp];
+  const uint32_t prefix = change[RouteChange::kPrefix];
+  const uint32_t table = change[RouteChange::kTable];
+  const uint32_t protocol = change[RouteChange::kProtocol];
+  const uint32_t scope = change[RouteChange::kScope];
+  const uint32_t type = change[RouteChange::kType];
+  const uint32_t bits = change[RouteChange::kBits];
   Address dst;
-  if (op < kAdd || op > kDelete || !ParseAddress(env, argv[1], &dst)) {
+  if (op > static_cast<uint32_t>(RouteOp::kRemove) || !ParseAddress(env, argv[1], &dst)) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "route destination must be an IPv4 or IPv6 address");
     return nullptr;
   }
-  const int32_t prefix = Int32Or(env, argv[2], -1);
-  if (prefix < 0 || prefix > (dst.family == AF_INET ? 32 : 128)) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "route prefix length is out of range for its family");
+  if (prefix > (dst.family == AF_INET ? 32u : 128u) || protocol > 255 || scope > 255 || type > 255) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "route prefix, protocol, scope or type is out of its range");
     return nullptr;
   }
   Address gateway;
-  const bool has_gateway = !IsNullish(env, argv[4]);
-  if (has_gateway && (!ParseAddress(env, argv[4], &gateway) || gateway.family != dst.family)) {
+  const bool has_gateway = !IsNullish(env, argv[2]);
+  if (has_gateway && (!ParseAddress(env, argv[2], &gateway) || gateway.family != dst.family)) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "route gateway must be an address of the destination's family");
     return nullptr;
   }
-  const int32_t oif = Int32Or(env, argv[3], 0);
-  uint32_t table = 0;  // 0: the main table (0 itself is never a valid table to ask for)
-  if (napi_get_value_uint32(env, argv[5], &table) != napi_ok) table = 0;
-  const int32_t protocol = Int32Or(env, argv[6], -1);
-  const int32_t scope = Int32Or(env, argv[7], -1);
-  const int32_t metric = Int32Or(env, argv[8], -1);
-  const int32_t type = Int32Or(env, argv[9], -1);
 
+  const auto route_op = static_cast<RouteOp>(op);
   RouteRequest request;
   memset(&request, 0, sizeof request.header + sizeof request.msg);
   request.header.nlmsg_len = NLMSG_LENGTH(sizeof(rtmsg));
-  request.header.nlmsg_type = op == kDelete ? RTM_DELROUTE : RTM_NEWROUTE;
-  request.header.nlmsg_flags = op == kAdd       ? NLM_F_CREATE | NLM_F_EXCL
-                               : op == kReplace ? NLM_F_CREATE | NLM_F_REPLACE
-                                                : 0;
+  request.header.nlmsg_type = route_op == RouteOp::kRemove ? RTM_DELROUTE : RTM_NEWROUTE;
+  request.header.nlmsg_flags = route_op == RouteOp::kAdd       ? NLM_F_CREATE | NLM_F_EXCL
+                               : route_op == RouteOp::kReplace ? NLM_F_CREATE | NLM_F_REPLACE
+                                                               : 0;
   rtmsg& msg = request.msg;
   msg.rtm_family = dst.family;
   msg.rtm_dst_len = static_cast<uint8_t>(prefix);
-  const uint32_t table_id = table == 0 ? uint32_t{RT_TABLE_MAIN} : table;
-  msg.rtm_table = static_cast<uint8_t>(table_id < 256 ? table_id : uint32_t{RT_TABLE_UNSPEC});
-  if (op == kDelete) {
-    // As `ip route del`: unset fields match any route; set ones must match.
-    msg.rtm_protocol = static_cast<uint8_t>(protocol < 0 ? RTPROT_UNSPEC : protocol);
-    msg.rtm_scope = static_cast<uint8_t>(scope < 0 ? RT_SCOPE_NOWHERE : scope);
-    msg.rtm_type = static_cast<uint8_t>(type < 0 ? RTN_UNSPEC : type);
-  } else {
-    msg.rtm_protocol = static_cast<uint8_t>(protocol < 0 ? RTPROT_BOOT : protocol);
-    // As `ip route add`: an IPv4 route straight to a device is link-scoped.
-    const bool link_scope = dst.family == AF_INET && !has_gateway && oif > 0;
-    msg.rtm_scope = static_cast<uint8_t>(scope >= 0 ? scope : link_scope ? int{RT_SCOPE_LINK} : int{RT_SCOPE_UNIVERSE});
-    msg.rtm_type = static_cast<uint8_t>(type < 0 ? RTN_UNICAST : type);
-  }
+  // rtm_table has 8 bits; RTA_TABLE carries the whole id.
+  msg.rtm_table = static_cast<uint8_t>(table < 256 ? table : uint32_t{RT_TABLE_UNSPEC});
+  msg.rtm_protocol = static_cast<uint8_t>(protocol);
+  msg.rtm_scope = static_cast<uint8_t>(scope);
+  msg.rtm_type = static_cast<uint8_t>(type);
   const unsigned width = AddressLength(dst.family);
   AttributeWriter attrs(&request, sizeof request);
-  attrs.PutU32(RTA_TABLE, table_id);
+  attrs.PutU32(RTA_TABLE, table);
   attrs.Put(RTA_DST, dst.bytes, width);
-  if (oif > 0) attrs.PutU32(RTA_OIF, static_cast<uint32_t>(oif));
+  if ((bits & RouteChange::kHasOif) != 0) attrs.PutU32(RTA_OIF, change[RouteChange::kOif]);
   if (has_gateway) attrs.Put(RTA_GATEWAY, gateway.bytes, width);
-  if (metric >= 0) attrs.PutU32(RTA_PRIORITY, static_cast<uint32_t>(metric));
+  if ((bits & RouteChange::kHasMetric) != 0) attrs.PutU32(RTA_PRIORITY, change[RouteChange::kMetric]);
 
-  static const char* const kNames[] = {"RTM_NEWROUTE", "RTM_NEWROUTE", "RTM_DELROUTE"};
-  RtnlError e = self->socket_.Transact(&request.header, kNames[op]);
+  const char* name = route_op == RouteOp::kRemove ? "RTM_DELROUTE" : "RTM_NEWROUTE";
+  RtnlError e = self->socket_.Transact(&request.header, name);
   napi_value result;
   if (e.err == 0) {
     napi_get_boolean(env, true, &result);
     return result;
   }
-  if (op == kDelete && e.err == ESRCH) {  // no such route: an outcome, not a failure
+  if (route_op == RouteOp::kRemove && e.err == ESRCH) {  // no such route: an outcome, not a failure
     napi_get_boolean(env, false, &result);
     return result;
   }
@@ -419,11 +444,11 @@ napi_value Netlink::ChangeRouteCallback(napi_env env, napi_callback_info cbinfo)
   return nullptr;
 }
 
-// routes(family, table, protocol, oif, destinations) -> route records (see ParseRouteFilter).
+// routes(filter) -> route records (see ParseRouteFilter).
 Napi::Value Netlink::Routes(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   RouteFilter filter;
-  if (!ParseRouteFilter(info, &filter)) return Napi::Value();
+  if (!ParseRouteFilter(env, info[0], &filter)) return Napi::Value();
   RecordWriter records;
   RtnlError e = DumpRoutes(socket_, filter, records);
   if (e.err != 0) {
@@ -433,14 +458,14 @@ Napi::Value Netlink::Routes(const Napi::CallbackInfo& info) {
   return Napi::Value(env, records.TakeArrayBuffer(env));
 }
 
-// routesAsync(family, table, protocol, oif, destinations, callback(err, records)) -> cancel()
+// routesAsync(filter, callback(err, records)) -> cancel()
 // The callback runs once, on the loop. cancel() makes the dump stop at its
 // next datagram (the callback then gets ECANCELED); it may be called at any time.
 Napi::Value Netlink::RoutesAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   RouteFilter filter;
-  if (!ParseRouteFilter(info, &filter)) return Napi::Value();
-  if (!info[5].IsFunction()) {
+  if (!ParseRouteFilter(env, info[0], &filter)) return Napi::Value();
+  if (!info[1].IsFunction()) {
     ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "routesAsync() takes a callback");
     return Napi::Value();
   }
@@ -454,7 +479,7 @@ Napi::Value Netlink::RoutesAsync(const Napi::CallbackInfo& info) {
     return Napi::Value();
   }
   auto cancelled = std::make_shared<std::atomic<bool>>(false);
-  auto* work = new RouteDumpWork(info[5].As<Napi::Function>(), std::move(netns_fd), socket_.netns_path(),
+  auto* work = new RouteDumpWork(info[1].As<Napi::Function>(), std::move(netns_fd), socket_.netns_path(),
                                  std::move(filter), cancelled);
   work->Queue();
   return Napi::Function::New(
@@ -598,6 +623,42 @@ Napi::Value Netlink::GetExternalMemory(const Napi::CallbackInfo& info) {
                            static_cast<double>(Napi::MemoryManagement::AdjustExternalMemory(info.Env(), 0)));
 }
 
+namespace {
+
+Napi::Object NetlinkConstants(Napi::Env env) {
+  using C = RouteChange;
+  auto op = [](RouteOp value) { return static_cast<double>(value); };
+  return FrozenObjects(env, {
+                                {"record", RecordLayout(env)},
+                                {"routeOp", FrozenNumbers(env, {{"add", op(RouteOp::kAdd)},
+                                                                {"replace", op(RouteOp::kReplace)},
+                                                                {"remove", op(RouteOp::kRemove)}})},
+                                {"routeChange", FrozenNumbers(env, {{"op", C::kOp},
+                                                                    {"prefix", C::kPrefix},
+                                                                    {"table", C::kTable},
+                                                                    {"protocol", C::kProtocol},
+                                                                    {"scope", C::kScope},
+                                                                    {"type", C::kType},
+                                                                    {"oif", C::kOif},
+                                                                    {"metric", C::kMetric},
+                                                                    {"bits", C::kBits},
+                                                                    {"length", C::kLength},
+                                                                    {"hasOif", C::kHasOif},
+                                                                    {"hasMetric", C::kHasMetric}})},
+                                // From <linux/rtnetlink.h>, for the route defaults TypeScript decides.
+                                {"kernel", FrozenNumbers(env, {{"RT_TABLE_MAIN", RT_TABLE_MAIN},
+                                                               {"RTPROT_UNSPEC", RTPROT_UNSPEC},
+                                                               {"RTPROT_BOOT", RTPROT_BOOT},
+                                                               {"RT_SCOPE_UNIVERSE", RT_SCOPE_UNIVERSE},
+                                                               {"RT_SCOPE_LINK", RT_SCOPE_LINK},
+                                                               {"RT_SCOPE_NOWHERE", RT_SCOPE_NOWHERE},
+                                                               {"RTN_UNSPEC", RTN_UNSPEC},
+                                                               {"RTN_UNICAST", RTN_UNICAST}})},
+                            });
+}
+
+}  // namespace
+
 void InitNetlink(Napi::Env env, Napi::Object exports) {
   Napi::Object netlink = Napi::Object::New(env);
   netlink.Set("Netlink", Netlink::Define(env));
@@ -608,6 +669,7 @@ void InitNetlink(Napi::Env env, Napi::Object exports) {
   groups.Set("ipv4Route", Napi::Number::New(env, RTNLGRP_IPV4_ROUTE));
   groups.Set("ipv6Route", Napi::Number::New(env, RTNLGRP_IPV6_ROUTE));
   netlink.Set("groups", groups);
+  netlink.Set("constants", NetlinkConstants(env));
   exports.Set("netlink", netlink);
 }
 

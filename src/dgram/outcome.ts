@@ -2,6 +2,10 @@
 // returns one small integer; here it becomes a frozen, cached object, so a
 // send allocates nothing once each outcome has been seen.
 import { getSystemErrorName } from 'node:util';
+import { native } from '../native.js';
+
+const { sendOutcome, sendResult } = native.dgram.constants;
+const { outcomeMask: OUTCOME_MASK, errnoShift: ERRNO_SHIFT } = sendResult;
 
 /** Why a datagram was dropped; each maps from specific errnos (see README). */
 export type DropReason = 'kernel queue full' | 'no observer' | 'peer gone' | 'storage full';
@@ -20,22 +24,20 @@ export interface SendOutcome {
 
 /** Outcome codes as the addon returns them in the low byte. */
 export const OutcomeCode = Object.freeze({
-  Sent: 0,
-  QueueFull: 1,
-  NoObserver: 2,
-  PeerGone: 3,
-  StorageFull: 4,
-  Failed: 5,
-} as const);
+  Sent: sendOutcome.sent,
+  QueueFull: sendOutcome.queueFull,
+  NoObserver: sendOutcome.noObserver,
+  PeerGone: sendOutcome.peerGone,
+  StorageFull: sendOutcome.storageFull,
+  Failed: sendOutcome.failed,
+});
 
-const REASONS: readonly (DropReason | null)[] = [
-  null,
-  'kernel queue full',
-  'no observer',
-  'peer gone',
-  'storage full',
-  null,
-];
+const REASONS = new Map<number, DropReason>([
+  [OutcomeCode.QueueFull, 'kernel queue full'],
+  [OutcomeCode.NoObserver, 'no observer'],
+  [OutcomeCode.PeerGone, 'peer gone'],
+  [OutcomeCode.StorageFull, 'storage full'],
+]);
 
 export const SENT: SendOutcome = Object.freeze({
   kind: 'sent',
@@ -49,11 +51,11 @@ export const SENT: SendOutcome = Object.freeze({
 const cache = new Map<number, SendOutcome>([[0, SENT]]);
 
 function build(result: number): SendOutcome {
-  const code = result & 0xff;
-  const errno = result >>> 8;
+  const code = result & OUTCOME_MASK;
+  const errno = result >>> ERRNO_SHIFT;
   if (code === OutcomeCode.Sent) return SENT;
   const name = getSystemErrorName(-errno);
-  const reason = REASONS[code] ?? null;
+  const reason = REASONS.get(code) ?? null;
   const kind = reason === null ? 'failed' : 'dropped';
   return Object.freeze({
     kind,
@@ -63,6 +65,11 @@ function build(result: number): SendOutcome {
     errno,
     label: reason === null ? `failed: ${name}` : `dropped: ${reason}`,
   });
+}
+
+/** A result as the addon encodes it: `code | errno << 8`. */
+export function sendResultOf(code: number, errno: number): number {
+  return code | (errno << ERRNO_SHIFT);
 }
 
 /** Decodes the addon's `outcome | errno << 8` into its cached outcome object. */

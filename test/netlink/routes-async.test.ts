@@ -106,8 +106,10 @@ describe.skipIf(netnsSkipReason !== null)(`Netlink.listRoutesAsync (${netnsSkipR
     // The addon checks what reaches it too.
     const socket = new native.netlink.Netlink(ns.name);
     try {
-      expect(thrown(() => socket.routes(0, 254, -1, 0, ['10.0.0.0/40']))).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
-      expect(thrown(() => socket.routes(0, 254, -1, 0, ['10.0.0.0']))).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+      expect(thrown(() => socket.routes({ table: 254, destinations: ['10.0.0.0/40'] }))).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+      expect(thrown(() => socket.routes({ table: 254, destinations: ['10.0.0.0'] }))).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+      expect(thrown(() => socket.routes({ protocol: 256 }))).toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+      expect(thrown(() => socket.routes({ family: 5 as 4 }))).toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
     } finally {
       socket.close();
     }
@@ -210,7 +212,7 @@ describe.skipIf(netnsSkipReason !== null)(`route dumps of thousands of routes ($
     try {
       const result = new Promise<Error | null>((resolve) => {
         // Cancelled right away, while the worker is still opening its socket in the namespace.
-        const cancel = socket.routesAsync(4, 0, -1, 0, null, (err) => resolve(err));
+        const cancel = socket.routesAsync({ family: 4 }, (err) => resolve(err));
         cancel();
       });
       expect(await result).toMatchObject({ code: 'ECANCELED', syscall: 'RTM_GETROUTE', netns: ns.path });
