@@ -26,6 +26,7 @@ enum Field : int { kFieldVersion = 0, kFieldStatus, kFieldPid, kFieldTimestamp, 
 constexpr int kFieldMask = 0xff;
 constexpr int kFieldType = 0x100;
 constexpr int kFieldRange = 0x200;
+static_assert(kFieldPayload <= kFieldMask && (kFieldType & kFieldMask) == 0 && (kFieldRange & kFieldMask) == 0);
 
 // decodeInto's Uint32Array, one slot per decoded field, u64 fields as two
 // halves (exported as vlp.constants.decodeSlot).
