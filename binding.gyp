@@ -27,7 +27,7 @@
         "native/netlink/rtnl_socket.cc",
         "native/netlink/messages.cc",
         "native/netlink/records.cc",
-        "native/netlink/request_socket.cc",
+        "native/netlink/netlink.cc",
         "native/netlink/monitor.cc"
       ],
       "include_dirs": [

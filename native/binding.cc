@@ -2,9 +2,9 @@
 #include <napi.h>
 
 #include "dgram/dgram.h"
-#include "sys/sys.h"
 #include "heartbeat/heartbeat.h"
 #include "netlink/netlink.h"
+#include "sys/sys.h"
 #include "vlp/vlp.h"
 
 namespace {

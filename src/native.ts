@@ -39,49 +39,136 @@ export interface NativeDgramReceiver {
   receiveBufferSize: number;
 }
 
-export interface NativeDgramReceiverClass {
-  new (
-    path: string,
-    mode: number,
-    credentials: boolean,
-    batchSize: number,
-    messageSize: number,
-    onBatch: (count: number) => void,
-    onError: (err: Error) => void,
-  ): NativeDgramReceiver;
-  readonly META_FIELDS: number;
-  readonly FLAG_TRUNCATED: number;
-  readonly FLAG_CONTROL_TRUNCATED: number;
-  readonly FLAG_FDS_CLOSED: number;
+export interface NativeDgramReceiverOptions {
+  path: string;
+  mode: number;
+  credentials: boolean;
+  batchSize: number;
+  messageSize: number;
+  onBatch: (count: number) => void;
+  onError: (err: Error) => void;
 }
 
-/** Native rtnetlink request socket; see src/netlink/netlink.ts. */
-export interface NativeNetlinkSocket {
-  /** op 0 add, 1 replace, 2 delete; -1 = default. False only for a delete of an absent route. */
-  changeRoute(
-    op: number,
-    dst: string,
-    prefix: number,
-    oif: number,
-    gateway: string | null,
-    table: number,
-    protocol: number,
-    scope: number,
-    metric: number,
-    type: number,
-  ): boolean;
+/**
+ * Frozen objects of numbers the addon exports (native/common/constants.h):
+ * layouts, op codes and flags, defined once in C++. TypeScript reads each one
+ * when its module loads and never writes a copy of the number itself.
+ */
+type Numbers<K extends string> = { readonly [key in K]: number };
+
+export interface NativeDgramConstants {
+  /** One datagram's slots in the receiver's `meta` Int32Array; `stride` slots per datagram. */
+  receiveMeta: Numbers<'length' | 'flags' | 'pid' | 'uid' | 'gid' | 'stride'>;
+  /** Bits of the `flags` slot. */
+  receiveFlag: Numbers<'truncated' | 'controlTruncated' | 'fdsClosed'>;
+  /** The outcome in a send result's low bits. */
+  sendOutcome: Numbers<'sent' | 'queueFull' | 'noObserver' | 'peerGone' | 'storageFull' | 'failed'>;
+  /** A send result is `outcome | errno << errnoShift`. */
+  sendResult: Numbers<'outcomeMask' | 'errnoShift'>;
+  /** NativeDgramSender.state. */
+  senderState: Numbers<'pending' | 'connected' | 'disconnected' | 'closed'>;
+}
+
+/** The packed records the netlink calls return: byte offsets, sizes and bits (native/netlink/records.h). */
+export interface NativeRecordLayout {
+  kind: Numbers<'route' | 'link' | 'fdb' | 'overrun'>;
+  action: Numbers<'listed' | 'new' | 'deleted'>;
+  header: Numbers<'size' | 'kind' | 'action' | 'length'>;
+  route: Numbers<
+    | 'size'
+    | 'family'
+    | 'prefix'
+    | 'protocol'
+    | 'scope'
+    | 'type'
+    | 'bits'
+    | 'table'
+    | 'oif'
+    | 'metric'
+    | 'dst'
+    | 'gateway'
+    | 'prefsrc'
+    | 'hasGateway'
+    | 'hasPrefsrc'
+    | 'hasMetric'
+    | 'multipath'
+  >;
+  link: Numbers<
+    'size' | 'index' | 'flags' | 'mtu' | 'master' | 'operstate' | 'macLength' | 'nameLength' | 'kindLength' | 'name' | 'kind' | 'mac'
+  >;
+  fdb: Numbers<'size' | 'ifindex' | 'master' | 'vlan' | 'state' | 'flags' | 'bits' | 'dstFamily' | 'mac' | 'dst' | 'hasMac'>;
+}
+
+export interface NativeNetlinkConstants {
+  record: NativeRecordLayout;
+  routeOp: Numbers<'add' | 'replace' | 'remove'>;
+  /** Slots of changeRoute()'s Uint32Array (`length` of them) and the bits of its `bits` slot. */
+  routeChange: Numbers<
+    'op' | 'prefix' | 'table' | 'protocol' | 'scope' | 'type' | 'oif' | 'metric' | 'bits' | 'length' | 'hasOif' | 'hasMetric'
+  >;
+  /** From <linux/rtnetlink.h>: the numbers the route defaults in src/netlink/netlink.ts use. */
+  kernel: Numbers<
+    | 'RT_TABLE_MAIN'
+    | 'RTPROT_UNSPEC'
+    | 'RTPROT_BOOT'
+    | 'RT_SCOPE_UNIVERSE'
+    | 'RT_SCOPE_LINK'
+    | 'RT_SCOPE_NOWHERE'
+    | 'RTN_UNSPEC'
+    | 'RTN_UNICAST'
+  >;
+}
+
+export interface NativeVlpConstants {
+  /** Slots of decodeInto()'s Uint32Array (`count` of them). */
+  decodeSlot: Numbers<
+    | 'version'
+    | 'status'
+    | 'pid'
+    | 'timestampLo'
+    | 'timestampHi'
+    | 'nonceLo'
+    | 'nonceHi'
+    | 'payloadLo'
+    | 'payloadHi'
+    | 'crcExpected'
+    | 'crcActual'
+    | 'count'
+  >;
+  /** The field an encodeInto() field error names (its `fieldMask` bits). */
+  encodeField: Numbers<'version' | 'status' | 'pid' | 'timestamp' | 'nonce' | 'payload'>;
+  /** encodeInto() field errors: `type | field` or `range | field`. */
+  fieldError: Numbers<'fieldMask' | 'type' | 'range'>;
+  /** Result codes, by the VLP spec's names. */
+  result: Numbers<
+    'Ok' | 'BadLength' | 'BadMagic' | 'BadVersion' | 'BadCrc' | 'BadStatus' | 'StallOnWire' | 'BadPid' | 'BadTimestamp' | 'BadNonce'
+  >;
+}
+
+/**
+ * Route filter of a dump: a field left out matches any route. destinations:
+ * "address/prefix" texts, at most 16.
+ */
+export interface NativeRouteFilter {
+  family?: 4 | 6;
+  table?: number;
+  protocol?: number;
+  oif?: number;
+  destinations?: string[];
+}
+
+/** Native rtnetlink request socket (native/netlink/netlink.h); see src/netlink/netlink.ts. */
+export interface NativeNetlink {
+  /**
+   * Adds, replaces or removes a route: `change` holds the numbers, in the
+   * slots of constants.routeChange (packed: this is a hot path), sent to the
+   * kernel as they are. False only for the removal of an absent route.
+   */
+  changeRoute(change: Uint32Array, dst: string, gateway: string | null): boolean;
   // The rest return packed records; see native/netlink/records.h and src/netlink/records.ts.
-  /** protocol -1 / oif 0: any; destinations: "address/prefix" texts (at most 16), or null for every destination. */
-  routes(family: number, table: number, protocol: number, oif: number, destinations: string[] | null): ArrayBuffer;
+  routes(filter: NativeRouteFilter): ArrayBuffer;
   /** The same dump on the threadpool, on a socket of its own; calls back once on the loop. Returns a cancel function. */
-  routesAsync(
-    family: number,
-    table: number,
-    protocol: number,
-    oif: number,
-    destinations: string[] | null,
-    callback: (err: Error | null, records?: ArrayBuffer) => void,
-  ): () => void;
+  routesAsync(filter: NativeRouteFilter, callback: (err: Error | null, records?: ArrayBuffer) => void): () => void;
   lookupRoute(address: string): ArrayBuffer;
   links(): ArrayBuffer;
   link(nameOrIndex: string | number): ArrayBuffer;
@@ -104,13 +191,14 @@ export interface NativeNetlinkMonitor {
 export interface NativeAddon {
   dgram: {
     DgramSender: new (path: string, requirePeer: boolean) => NativeDgramSender;
-    DgramReceiver: NativeDgramReceiverClass;
+    DgramReceiver: new (options: NativeDgramReceiverOptions) => NativeDgramReceiver;
     classifySendErrno(errno: number, wasConnected: boolean): number;
+    constants: NativeDgramConstants;
   };
   vlp: NativeVlp;
   netlink: {
-    NetlinkSocket: {
-      new (netns: string | null): NativeNetlinkSocket;
+    Netlink: {
+      new (netns: string | null): NativeNetlink;
       /** V8's count of external memory as addons report it (not in process.memoryUsage()); for tests. */
       externalMemory(): number;
     };
@@ -121,6 +209,7 @@ export interface NativeAddon {
       onError: (err: Error) => void,
     ) => NativeNetlinkMonitor;
     groups: { link: number; neigh: number; ipv4Route: number; ipv6Route: number };
+    constants: NativeNetlinkConstants;
   };
   heartbeat: {
     HeartbeatAgent: { new (sender: NativeDgramSender, version: number): NativeHeartbeatAgent; readonly INVALID_STATUS: number };
@@ -142,6 +231,8 @@ export interface NativeAddon {
 }
 
 export interface NativeVlp {
+  // Positional, unlike the other calls with many arguments: encodeInto() is a
+  // hot path, and an options object would cost an allocation per frame.
   encodeInto(
     out: Uint8Array,
     offset: number,
@@ -157,6 +248,7 @@ export interface NativeVlp {
   crc32cTable(data: Uint8Array): number;
   readonly crc32cHardware: boolean;
   readonly crc32cImplementation: 'sse4.2' | 'armv8-crc' | 'table';
+  readonly constants: NativeVlpConstants;
 }
 
 export interface NativeHeartbeatAgent {

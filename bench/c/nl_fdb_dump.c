@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
 #include "clock.h"
 #include "nl_common.h"
 
@@ -44,16 +45,25 @@ static long fdb_dump(int fd, unsigned int seq) {
   req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
   req.nh.nlmsg_seq = seq;
   req.nd.ndm_family = AF_BRIDGE;
-  struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-  if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) { perror("sendto"); return -1; }
+  struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+  if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) {
+    perror("sendto");
+    return -1;
+  }
 
   static char buf[32768]; /* the kernel sizes dump parts to the reads it has seen, at most 32 KiB */
   long count = 0;
   for (;;) {
     ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n < 0) { perror("recv"); return -1; }
+    if (n < 0) {
+      perror("recv");
+      return -1;
+    }
     for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (unsigned int)n); nh = NLMSG_NEXT(nh, n)) {
-      if (nh->nlmsg_seq != seq) { fprintf(stderr, "stray message (seq %u)\n", nh->nlmsg_seq); return -1; }
+      if (nh->nlmsg_seq != seq) {
+        fprintf(stderr, "stray message (seq %u)\n", nh->nlmsg_seq);
+        return -1;
+      }
       if (nh->nlmsg_type == NLMSG_DONE) return count;
       if (nh->nlmsg_type == NLMSG_ERROR) {
         int error = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
@@ -62,7 +72,10 @@ static long fdb_dump(int fd, unsigned int seq) {
       }
       if (nh->nlmsg_type != RTM_NEWNEIGH) continue;
       const struct ndmsg *nd = NLMSG_DATA(nh);
-      if (count >= (long)(sizeof entries / sizeof entries[0])) { fprintf(stderr, "too many entries\n"); return -1; }
+      if (count >= (long)(sizeof entries / sizeof entries[0])) {
+        fprintf(stderr, "too many entries\n");
+        return -1;
+      }
       struct fdb_entry *e = &entries[count++];
       memset(e->mac, 0, sizeof e->mac);
       e->ifindex = nd->ndm_ifindex;
@@ -71,7 +84,8 @@ static long fdb_dump(int fd, unsigned int seq) {
       e->state = nd->ndm_state;
       e->flags = nd->ndm_flags;
       int len = (int)RTM_PAYLOAD(nh);
-      for (struct rtattr *rta = (struct rtattr *)((char *)nd + NLMSG_ALIGN(sizeof *nd)); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+      for (struct rtattr *rta = (struct rtattr *)((char *)nd + NLMSG_ALIGN(sizeof *nd)); RTA_OK(rta, len);
+           rta = RTA_NEXT(rta, len)) {
         switch (rta->rta_type) {
           case NDA_LLADDR:
             if (RTA_PAYLOAD(rta) >= 6) memcpy(e->mac, RTA_DATA(rta), 6);
@@ -80,7 +94,11 @@ static long fdb_dump(int fd, unsigned int seq) {
             if (RTA_PAYLOAD(rta) >= 4) memcpy(&e->master, RTA_DATA(rta), 4);
             break;
           case NDA_VLAN:
-            if (RTA_PAYLOAD(rta) >= 2) { uint16_t v; memcpy(&v, RTA_DATA(rta), 2); e->vlan = v; }
+            if (RTA_PAYLOAD(rta) >= 2) {
+              uint16_t v;
+              memcpy(&v, RTA_DATA(rta), 2);
+              e->vlan = v;
+            }
             break;
         }
       }
@@ -89,7 +107,10 @@ static long fdb_dump(int fd, unsigned int seq) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 3) { fprintf(stderr, "usage: %s NETNS COUNT\n", argv[0]); return 2; }
+  if (argc < 3) {
+    fprintf(stderr, "usage: %s NETNS COUNT\n", argv[0]);
+    return 2;
+  }
   long count = atol(argv[2]);
   if (nl_enter_netns(argv[1]) != 0) return 1;
   int fd = nl_open_route();
@@ -104,6 +125,7 @@ int main(int argc, char **argv) {
     if (last > 0) sink += (uint64_t)entries[last - 1].mac[5] + (uint64_t)entries[0].ifindex;
   }
   double t1 = (double)now_ns();
-  printf("{\"nsPerOp\":%.0f,\"entries\":%ld,\"sink\":%llu}\n", (t1 - t0) / (double)count, last, (unsigned long long)sink);
+  printf("{\"nsPerOp\":%.0f,\"entries\":%ld,\"sink\":%llu}\n", (t1 - t0) / (double)count, last,
+         (unsigned long long)sink);
   return 0;
 }

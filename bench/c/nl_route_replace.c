@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
 #include "clock.h"
 #include "nl_common.h"
 
@@ -32,11 +33,17 @@ static void put_attr(struct nlmsghdr *nh, unsigned short type, const void *data,
 }
 
 int main(int argc, char **argv) {
-  if (argc < 3) { fprintf(stderr, "usage: %s NETNS COUNT\n", argv[0]); return 2; }
+  if (argc < 3) {
+    fprintf(stderr, "usage: %s NETNS COUNT\n", argv[0]);
+    return 2;
+  }
   long count = atol(argv[2]);
   if (nl_enter_netns(argv[1]) != 0) return 1;
   unsigned int oif = if_nametoindex("br0");
-  if (oif == 0) { perror("if_nametoindex(br0)"); return 1; }
+  if (oif == 0) {
+    perror("if_nametoindex(br0)");
+    return 1;
+  }
   int fd = nl_open_route();
   if (fd < 0) return 1;
 
@@ -56,21 +63,30 @@ int main(int argc, char **argv) {
   put_attr(&req.nh, RTA_DST, &dst, sizeof dst);
   put_attr(&req.nh, RTA_OIF, &oif, sizeof oif);
 
-  struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+  struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
   char reply[8192];
   double t0 = (double)now_ns();
   for (long i = 0; i < count; i++) {
     req.nh.nlmsg_seq = (unsigned int)i + 1;
-    if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) { perror("sendto"); return 1; }
+    if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) {
+      perror("sendto");
+      return 1;
+    }
     ssize_t n = recv(fd, reply, sizeof reply, 0);
-    if (n < 0) { perror("recv"); return 1; }
+    if (n < 0) {
+      perror("recv");
+      return 1;
+    }
     struct nlmsghdr *nh = (struct nlmsghdr *)reply;
     if (!NLMSG_OK(nh, (unsigned int)n) || nh->nlmsg_type != NLMSG_ERROR || nh->nlmsg_seq != req.nh.nlmsg_seq) {
       fprintf(stderr, "unexpected reply (type %u, seq %u)\n", nh->nlmsg_type, nh->nlmsg_seq);
       return 1;
     }
     int error = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
-    if (error != 0) { fprintf(stderr, "RTM_NEWROUTE: %s\n", strerror(-error)); return 1; }
+    if (error != 0) {
+      fprintf(stderr, "RTM_NEWROUTE: %s\n", strerror(-error));
+      return 1;
+    }
   }
   double t1 = (double)now_ns();
   printf("{\"nsPerOp\":%.0f}\n", (t1 - t0) / (double)count);

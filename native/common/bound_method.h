@@ -9,8 +9,7 @@
 
 namespace hostwire {
 
-inline bool InstallBoundMethod(napi_env env, napi_value owner, const char* name, napi_callback callback,
-                               void* data) {
+inline bool InstallBoundMethod(napi_env env, napi_value owner, const char* name, napi_callback callback, void* data) {
   napi_value fn;
   if (napi_create_function(env, name, NAPI_AUTO_LENGTH, callback, data, &fn) != napi_ok) return false;
   if (napi_set_named_property(env, fn, "owner", owner) != napi_ok) return false;

@@ -12,8 +12,7 @@ const char* ErrnoName(int err) {
   return uv_err_name(-err);
 }
 
-Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall, const char* path,
-                       const char* detail) {
+Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall, const char* path, const char* detail) {
   const char* code = ErrnoName(err);
   std::string message = std::string(code) + ": " + (detail != nullptr ? detail : strerror(err)) + ", " + syscall;
   if (path != nullptr) {

@@ -1,5 +1,11 @@
 // Node-style system errors: Error with .code (errno name), .errno, .syscall
 // and, when a filesystem path is involved, .path — the same shape fs errors have.
+//
+// The errno convention everywhere under native/: a function that can fail
+// returns -errno (-ENOENT), as the kernel and libuv do, and on success 0 or
+// its non-negative result (an fd, a count, a length). An error kept in a
+// struct (RtnlError, SysError) or passed to ErrnoError() is the positive
+// errno value, as `errno` itself holds it.
 #pragma once
 
 #include <napi.h>

@@ -69,7 +69,8 @@ void ThrowArgError(napi_env env, napi_value value, const char* name, bool type_o
     Throw(env, false, "ERR_INVALID_ARG_TYPE",
           std::string("The \"") + name + "\" argument must be of type " + type + "; received " + received);
   } else {
-    Throw(env, true, "ERR_OUT_OF_RANGE", std::string("The \"") + name + "\" argument must be " + range + "; received " + received);
+    Throw(env, true, "ERR_OUT_OF_RANGE",
+          std::string("The \"") + name + "\" argument must be " + range + "; received " + received);
   }
 }
 

@@ -2,8 +2,7 @@
 
 namespace hostwire {
 
-PollHandle::PollHandle(Napi::Env env, int fd, Callback callback)
-    : env_(env), callback_(std::move(callback)) {
+PollHandle::PollHandle(Napi::Env env, int fd, Callback callback) : env_(env), callback_(std::move(callback)) {
   uv_loop_t* loop = nullptr;
   napi_get_uv_event_loop(env_, &loop);
   handle_ = new uv_poll_t;
@@ -48,8 +47,7 @@ void PollHandle::Close() {
   napi_remove_env_cleanup_hook(env_, OnEnvCleanup, this);
   uv_poll_stop(handle_);
   handle_->data = nullptr;
-  uv_close(reinterpret_cast<uv_handle_t*>(handle_),
-           [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+  uv_close(reinterpret_cast<uv_handle_t*>(handle_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
   handle_ = nullptr;
   events_ = 0;
 }

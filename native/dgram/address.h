@@ -17,7 +17,7 @@ struct UnixAddress {
   const sockaddr* sockaddr_ptr() const { return reinterpret_cast<const sockaddr*>(&addr); }
 };
 
-// Fills `out`; returns 0, or EINVAL (empty, NUL byte) / ENAMETOOLONG.
+// Fills `out`; returns 0, or -EINVAL (empty, NUL byte) / -ENAMETOOLONG.
 int ParseUnixAddress(const std::string& text, UnixAddress* out);
 
 }  // namespace hostwire

@@ -14,10 +14,13 @@ enum class SendOutcome : int {
 
 SendOutcome ClassifySendErrno(int err, bool was_connected);
 
-// One small integer for JS: outcome in the low byte, errno above it.
-// Small enough to stay a V8 Smi, so returning it allocates nothing.
+// One small integer for JS: outcome in the low byte, errno above it
+// (exported as dgram.constants.sendResult). Small enough to stay a V8 Smi, so
+// returning it allocates nothing.
+constexpr int kSendResultOutcomeMask = 0xff;
+constexpr int kSendResultErrnoShift = 8;
 inline int EncodeSendResult(SendOutcome outcome, int err) {
-  return static_cast<int>(outcome) | (err << 8);
+  return static_cast<int>(outcome) | (err << kSendResultErrnoShift);
 }
 
 }  // namespace hostwire

@@ -25,77 +25,79 @@ constexpr size_t kControlSize = CMSG_SPACE(sizeof(ucred)) + CMSG_SPACE(sizeof(in
 
 // A socket file left by a process that died answers connect() with
 // ECONNREFUSED; anything else that answers is live and must not be stolen.
+// Returns 0 or -errno.
 int ClearStaleSocketFile(const UnixAddress& address, const char** detail) {
   struct stat st;
-  if (::lstat(address.addr.sun_path, &st) != 0) return errno == ENOENT ? 0 : errno;
+  if (::lstat(address.addr.sun_path, &st) != 0) return errno == ENOENT ? 0 : -errno;
   if (!S_ISSOCK(st.st_mode)) {
     *detail = "the path exists and is not a socket";
-    return EEXIST;
+    return -EEXIST;
   }
   int probe = OpenUnixDgramSocket();
-  if (probe < 0) return -probe;
+  if (probe < 0) return probe;
   UniqueFd probe_fd(probe);
   if (::connect(probe, address.sockaddr_ptr(), address.length) == 0 || errno == EPROTOTYPE) {
     *detail = "a live socket already answers on this path";
-    return EADDRINUSE;
+    return -EADDRINUSE;
   }
-  if (errno != ECONNREFUSED) return errno;
-  if (::unlink(address.addr.sun_path) != 0 && errno != ENOENT) return errno;
+  if (errno != ECONNREFUSED) return -errno;
+  if (::unlink(address.addr.sun_path) != 0 && errno != ENOENT) return -errno;
   return 0;
 }
 
 }  // namespace
 
 Napi::Function DgramReceiver::Define(Napi::Env env) {
-  return DefineClass(
-      env, "DgramReceiver",
-      {
-          InstanceMethod<&DgramReceiver::Start>("start"),
-          InstanceMethod<&DgramReceiver::Stop>("stop"),
-          InstanceMethod<&DgramReceiver::Close>("close"),
-          InstanceMethod<&DgramReceiver::Ref>("ref"),
-          InstanceMethod<&DgramReceiver::Unref>("unref"),
-          InstanceAccessor<&DgramReceiver::GetData>("data"),
-          InstanceAccessor<&DgramReceiver::GetMeta>("meta"),
-          InstanceAccessor<&DgramReceiver::GetFd>("fd"),
-          InstanceAccessor<&DgramReceiver::GetFdsClosed>("fdsClosed"),
-          InstanceAccessor<&DgramReceiver::GetTruncated>("truncated"),
-          InstanceAccessor<&DgramReceiver::GetReceiveBufferSize,
-                           &DgramReceiver::SetReceiveBufferSize>("receiveBufferSize"),
-          StaticValue("META_FIELDS", Napi::Number::New(env, kMetaFields)),
-          StaticValue("FLAG_TRUNCATED", Napi::Number::New(env, kFlagTruncated)),
-          StaticValue("FLAG_CONTROL_TRUNCATED", Napi::Number::New(env, kFlagControlTruncated)),
-          StaticValue("FLAG_FDS_CLOSED", Napi::Number::New(env, kFlagFdsClosed)),
-      });
+  return DefineClass(env, "DgramReceiver",
+                     {
+                         InstanceMethod<&DgramReceiver::Start>("start"),
+                         InstanceMethod<&DgramReceiver::Stop>("stop"),
+                         InstanceMethod<&DgramReceiver::Close>("close"),
+                         InstanceMethod<&DgramReceiver::Ref>("ref"),
+                         InstanceMethod<&DgramReceiver::Unref>("unref"),
+                         InstanceAccessor<&DgramReceiver::GetData>("data"),
+                         InstanceAccessor<&DgramReceiver::GetMeta>("meta"),
+                         InstanceAccessor<&DgramReceiver::GetFd>("fd"),
+                         InstanceAccessor<&DgramReceiver::GetFdsClosed>("fdsClosed"),
+                         InstanceAccessor<&DgramReceiver::GetTruncated>("truncated"),
+                         InstanceAccessor<&DgramReceiver::GetReceiveBufferSize, &DgramReceiver::SetReceiveBufferSize>(
+                             "receiveBufferSize"),
+                     });
 }
 
-// new DgramReceiver(path, mode, credentials, batchSize, messageSize, onBatch(count), onError(err))
-DgramReceiver::DgramReceiver(const Napi::CallbackInfo& info)
-    : Napi::ObjectWrap<DgramReceiver>(info) {
+// new DgramReceiver({ path, mode, credentials, batchSize, messageSize, onBatch(count), onError(err) })
+DgramReceiver::DgramReceiver(const Napi::CallbackInfo& info) : Napi::ObjectWrap<DgramReceiver>(info) {
   Napi::Env env = info.Env();
-  if (!info[0].IsString() || !info[1].IsNumber() || !info[3].IsNumber() || !info[4].IsNumber() ||
-      !info[5].IsFunction() || !info[6].IsFunction()) {
+  Napi::Object options = info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(env);
+  const Napi::Value path_value = options.Get("path");
+  const Napi::Value mode_value = options.Get("mode");
+  const Napi::Value batch_size = options.Get("batchSize");
+  const Napi::Value message_size = options.Get("messageSize");
+  const Napi::Value on_batch = options.Get("onBatch");
+  const Napi::Value on_error = options.Get("onError");
+  if (env.IsExceptionPending()) return;
+  if (!path_value.IsString() || !mode_value.IsNumber() || !batch_size.IsNumber() || !message_size.IsNumber() ||
+      !on_batch.IsFunction() || !on_error.IsFunction()) {
     ThrowTypeError(env, "ERR_INVALID_ARG_TYPE",
-                   "DgramReceiver(path, mode, credentials, batchSize, messageSize, onBatch, onError)");
+                   "DgramReceiver({ path, mode, credentials, batchSize, messageSize, onBatch, onError })");
     return;
   }
-  std::string path = info[0].As<Napi::String>().Utf8Value();
-  const mode_t mode = info[1].As<Napi::Number>().Uint32Value() & 07777;
-  credentials_ = info[2].ToBoolean().Value();
-  batch_size_ = info[3].As<Napi::Number>().Uint32Value();
-  message_size_ = info[4].As<Napi::Number>().Uint32Value();
-  if (batch_size_ < 1 || batch_size_ > kMaxBatch || message_size_ < 1 ||
-      message_size_ > kMaxMessageSize) {
+  std::string path = path_value.As<Napi::String>().Utf8Value();
+  const mode_t mode = mode_value.As<Napi::Number>().Uint32Value() & 07777;
+  credentials_ = options.Get("credentials").ToBoolean().Value();
+  batch_size_ = batch_size.As<Napi::Number>().Uint32Value();
+  message_size_ = message_size.As<Napi::Number>().Uint32Value();
+  if (batch_size_ < 1 || batch_size_ > kMaxBatch || message_size_ < 1 || message_size_ > kMaxMessageSize) {
     ThrowRangeError(env, "ERR_OUT_OF_RANGE", "batchSize must be 1..1024 and messageSize 1..1048576");
     return;
   }
 
-  int err = ParseUnixAddress(path, &address_);
-  if (err != 0) {
-    ErrnoError(env, err, "bind", path.c_str()).ThrowAsJavaScriptException();
+  int rc = ParseUnixAddress(path, &address_);
+  if (rc < 0) {
+    ErrnoError(env, -rc, "bind", path.c_str()).ThrowAsJavaScriptException();
     return;
   }
-  int rc = OpenUnixDgramSocket();
+  rc = OpenUnixDgramSocket();
   if (rc < 0) {
     ErrnoError(env, -rc, "socket").ThrowAsJavaScriptException();
     return;
@@ -114,10 +116,10 @@ DgramReceiver::DgramReceiver(const Napi::CallbackInfo& info)
     }
   } else {
     const char* detail = nullptr;
-    err = ClearStaleSocketFile(address_, &detail);
-    if (err == 0) err = BindPathname(mode);
-    if (err != 0) {
-      ErrnoError(env, err, "bind", path.c_str(), detail).ThrowAsJavaScriptException();
+    rc = ClearStaleSocketFile(address_, &detail);
+    if (rc == 0) rc = BindPathname(mode);
+    if (rc < 0) {
+      ErrnoError(env, -rc, "bind", path.c_str(), detail).ThrowAsJavaScriptException();
       return;
     }
   }
@@ -134,8 +136,8 @@ DgramReceiver::DgramReceiver(const Napi::CallbackInfo& info)
   batch_memory_.Set(env, static_cast<int64_t>(messages_.capacity() * sizeof(mmsghdr) +
                                               iovecs_.capacity() * sizeof(iovec) + control_.capacity()));
 
-  on_batch_ = Napi::Persistent(info[5].As<Napi::Function>());
-  on_error_ = Napi::Persistent(info[6].As<Napi::Function>());
+  on_batch_ = Napi::Persistent(on_batch.As<Napi::Function>());
+  on_error_ = Napi::Persistent(on_error.As<Napi::Function>());
   async_context_ = std::make_unique<Napi::AsyncContext>(env, "hostwire:DgramReceiver");
   poll_ = std::make_unique<PollHandle>(env, fd_.get(), [this](int status, int) { OnReadable(status); });
 }
@@ -147,16 +149,16 @@ DgramReceiver::~DgramReceiver() {
 
 // The kernel creates the file with the socket inode's mode minus the umask,
 // so setting the mode on the fd first means the file is never wider than
-// asked; chmod afterwards restores any bits the umask took away.
+// asked; chmod afterwards restores any bits the umask took away. Returns 0 or -errno.
 int DgramReceiver::BindPathname(mode_t mode) {
-  if (::fchmod(fd_.get(), mode) != 0) return errno;
-  if (::bind(fd_.get(), address_.sockaddr_ptr(), address_.length) != 0) return errno;
+  if (::fchmod(fd_.get(), mode) != 0) return -errno;
+  if (::bind(fd_.get(), address_.sockaddr_ptr(), address_.length) != 0) return -errno;
   owns_path_ = true;
   struct stat st;
-  if (::lstat(address_.addr.sun_path, &st) != 0) return errno;
+  if (::lstat(address_.addr.sun_path, &st) != 0) return -errno;
   bound_dev_ = st.st_dev;
   bound_ino_ = st.st_ino;
-  if ((st.st_mode & 07777) != mode && ::chmod(address_.addr.sun_path, mode) != 0) return errno;
+  if ((st.st_mode & 07777) != mode && ::chmod(address_.addr.sun_path, mode) != 0) return -errno;
   return 0;
 }
 
@@ -212,8 +214,7 @@ void DgramReceiver::CloseSocket() {
   if (!owns_path_) return;
   owns_path_ = false;
   struct stat st;
-  if (::lstat(address_.addr.sun_path, &st) == 0 && st.st_dev == bound_dev_ &&
-      st.st_ino == bound_ino_) {
+  if (::lstat(address_.addr.sun_path, &st) == 0 && st.st_dev == bound_dev_ && st.st_ino == bound_ino_) {
     ::unlink(address_.addr.sun_path);
   }
 }
@@ -238,8 +239,7 @@ int DgramReceiver::ReadBatch() {
   PrepareBatch();
   int n;
   do {
-    n = ::recvmmsg(fd_.get(), messages_.data(), batch_size_,
-                   MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC, nullptr);
+    n = ::recvmmsg(fd_.get(), messages_.data(), batch_size_, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC, nullptr);
   } while (n < 0 && errno == EINTR);
   if (n < 0) return -errno;
 
@@ -337,9 +337,7 @@ Napi::Value DgramReceiver::GetMeta(const Napi::CallbackInfo& info) {
   return meta_ref_.IsEmpty() ? info.Env().Null() : meta_ref_.Value();
 }
 
-Napi::Value DgramReceiver::GetFd(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), fd_.get());
-}
+Napi::Value DgramReceiver::GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_.get()); }
 
 Napi::Value DgramReceiver::GetFdsClosed(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), fds_closed_);

@@ -19,7 +19,8 @@
 
 namespace hostwire {
 
-// Layout of one datagram's record in the Int32Array `meta`.
+// Layout of one datagram's record in the Int32Array `meta`; exported with the
+// flags as dgram.constants.receiveMeta and .receiveFlag.
 enum ReceiveMetaField : int {
   kMetaLength = 0,  // the datagram's real length, even when truncated
   kMetaFlags = 1,   // kFlag* bits below
@@ -30,9 +31,9 @@ enum ReceiveMetaField : int {
 };
 
 enum ReceiveFlag : int {
-  kFlagTruncated = 1,        // longer than the slot: only the head was kept
-  kFlagControlTruncated = 2, // more ancillary data than room (extra fds were closed by the kernel)
-  kFlagFdsClosed = 4,        // the sender passed file descriptors; they were closed
+  kFlagTruncated = 1,         // longer than the slot: only the head was kept
+  kFlagControlTruncated = 2,  // more ancillary data than room (extra fds were closed by the kernel)
+  kFlagFdsClosed = 4,         // the sender passed file descriptors; they were closed
 };
 
 class DgramReceiver : public Napi::ObjectWrap<DgramReceiver> {

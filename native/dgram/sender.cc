@@ -16,6 +16,9 @@ namespace {
 
 bool ObserverAbsent(int err) { return err == ENOENT || err == ECONNREFUSED; }
 
+// Never block, and never die of SIGPIPE: a gone peer is an outcome.
+constexpr int kSendFlags = MSG_NOSIGNAL | MSG_DONTWAIT;
+
 }  // namespace
 
 Napi::Function DgramSender::Define(Napi::Env env) {
@@ -30,8 +33,7 @@ Napi::Function DgramSender::Define(Napi::Env env) {
           InstanceMethod<&DgramSender::Unref>("unref"),
           InstanceAccessor<&DgramSender::GetState>("state"),
           InstanceAccessor<&DgramSender::GetFd>("fd"),
-          InstanceAccessor<&DgramSender::GetSendBufferSize, &DgramSender::SetSendBufferSize>(
-              "sendBufferSize"),
+          InstanceAccessor<&DgramSender::GetSendBufferSize, &DgramSender::SetSendBufferSize>("sendBufferSize"),
       });
 }
 
@@ -44,14 +46,10 @@ DgramSender::DgramSender(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Dgra
   }
   std::string path = info[0].As<Napi::String>().Utf8Value();
   require_peer_ = info[1].ToBoolean().Value();
-  int err = ParseUnixAddress(path, &address_);
-  if (err != 0) {
-    ErrnoError(env, err, "connect", path.c_str()).ThrowAsJavaScriptException();
-    return;
-  }
-  err = OpenAndConnect(&fd_, &state_);
-  if (err != 0) {
-    ErrnoError(env, err, "connect", path.c_str()).ThrowAsJavaScriptException();
+  int rc = ParseUnixAddress(path, &address_);
+  if (rc == 0) rc = OpenAndConnect(&fd_, &state_);
+  if (rc < 0) {
+    ErrnoError(env, -rc, "connect", path.c_str()).ThrowAsJavaScriptException();
     return;
   }
   async_context_ = std::make_unique<Napi::AsyncContext>(env, "hostwire:DgramSender");
@@ -62,13 +60,13 @@ DgramSender::~DgramSender() = default;  // poll_ closes its own uv handle
 
 int DgramSender::OpenAndConnect(UniqueFd* fd, State* state) {
   int rc = OpenUnixDgramSocket();
-  if (rc < 0) return -rc;
+  if (rc < 0) return rc;
   UniqueFd fresh(rc);
   if (::connect(fresh.get(), address_.sockaddr_ptr(), address_.length) == 0) {
     *state = State::kConnected;
   } else {
-    int err = errno;
-    if (require_peer_ || !ObserverAbsent(err)) return err;
+    const int err = errno;
+    if (require_peer_ || !ObserverAbsent(err)) return -err;
     *state = State::kPending;
   }
   *fd = std::move(fresh);
@@ -113,11 +111,10 @@ int DgramSender::SendBytes(const uint8_t* data, size_t length) {
   switch (state_) {
     case State::kConnected:
     case State::kDisconnected:
-      if (::send(fd_.get(), data, length, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) err = errno;
+      if (::send(fd_.get(), data, length, kSendFlags) < 0) err = errno;
       break;
     case State::kPending:
-      if (::sendto(fd_.get(), data, length, MSG_NOSIGNAL | MSG_DONTWAIT, address_.sockaddr_ptr(),
-                   address_.length) < 0) {
+      if (::sendto(fd_.get(), data, length, kSendFlags, address_.sockaddr_ptr(), address_.length) < 0) {
         err = errno;
       } else if (::connect(fd_.get(), address_.sockaddr_ptr(), address_.length) == 0) {
         state_ = State::kConnected;  // the observer is up: later sends skip the lookup
@@ -143,9 +140,9 @@ void DgramSender::Reconnect(const Napi::CallbackInfo& info) {
   }
   UniqueFd fresh;
   State fresh_state = State::kPending;
-  int err = OpenAndConnect(&fresh, &fresh_state);
-  if (err != 0) {
-    ErrnoError(info.Env(), err, "connect", address_.text.c_str()).ThrowAsJavaScriptException();
+  int rc = OpenAndConnect(&fresh, &fresh_state);
+  if (rc < 0) {
+    ErrnoError(info.Env(), -rc, "connect", address_.text.c_str()).ThrowAsJavaScriptException();
     return;
   }
   DestroyPoll();  // it watches the old fd
@@ -173,8 +170,7 @@ void DgramSender::WaitWritable(const Napi::CallbackInfo& info) {
   }
   StopWaiting();
   if (!poll_) {
-    poll_ = std::make_unique<PollHandle>(env, fd_.get(),
-                                         [this](int status, int) { OnWritable(status); });
+    poll_ = std::make_unique<PollHandle>(env, fd_.get(), [this](int status, int) { OnWritable(status); });
   }
   poll_->SetRef(ref_);
   int rc = poll_->Start(UV_WRITABLE);
@@ -226,9 +222,7 @@ Napi::Value DgramSender::GetState(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<int>(state_));
 }
 
-Napi::Value DgramSender::GetFd(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), fd_.get());
-}
+Napi::Value DgramSender::GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_.get()); }
 
 Napi::Value DgramSender::GetSendBufferSize(const Napi::CallbackInfo& info) {
   int size = GetSocketBufferSize(fd_.get(), SO_SNDBUF);

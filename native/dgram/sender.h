@@ -39,7 +39,7 @@ class DgramSender : public Napi::ObjectWrap<DgramSender> {
   Napi::Value GetSendBufferSize(const Napi::CallbackInfo& info);
   void SetSendBufferSize(const Napi::CallbackInfo& info, const Napi::Value& value);
 
-  // Opens and connects a fresh socket; on success swaps it in. Returns 0 or errno.
+  // Opens and connects a fresh socket; on success swaps it in. Returns 0 or -errno.
   int OpenAndConnect(UniqueFd* fd, State* state);
   void StopWaiting();
   void DestroyPoll();

@@ -78,9 +78,7 @@ int HeartbeatAgent::Send(uint8_t status, uint64_t nonce, uint64_t payload) {
 
 // The largest payload the frame carries: a u32 in v0.2; in v0.1 a u64 on the
 // wire, of which a JS number reaches exactly the safe integers.
-double HeartbeatAgent::MaxPayload() const {
-  return version_ == vlp::kVersion2 ? 4294967295.0 : 9007199254740991.0;
-}
+double HeartbeatAgent::MaxPayload() const { return version_ == vlp::kVersion2 ? 4294967295.0 : 9007199254740991.0; }
 
 // beat(status, payload) -> dgram result (outcome | errno << 8), or INVALID_STATUS.
 // Both numbers are checked where they are read: 2^32 must not wrap to Ok.

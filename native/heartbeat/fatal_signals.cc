@@ -99,9 +99,9 @@ Napi::Value Install(const Napi::CallbackInfo& info) {
   }
   std::string path = info[0].As<Napi::String>().Utf8Value();
   UnixAddress address;
-  int err = ParseUnixAddress(path, &address);
-  if (err != 0) {
-    ErrnoError(env, err, "connect", path.c_str()).ThrowAsJavaScriptException();
+  int rc = ParseUnixAddress(path, &address);
+  if (rc < 0) {
+    ErrnoError(env, -rc, "connect", path.c_str()).ThrowAsJavaScriptException();
     return Napi::Value();
   }
   int fd = OpenUnixDgramSocket();

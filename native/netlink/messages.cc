@@ -37,19 +37,19 @@ bool DecodeRoute(const nlmsghdr* header, RouteInfo* out) {
   out->table = msg->rtm_table;
   attrs.U32(RTA_TABLE, &out->table);
   attrs.U32(RTA_OIF, &out->oif);
-  out->hasMetric = attrs.U32(RTA_PRIORITY, &out->metric);
+  out->has_metric = attrs.U32(RTA_PRIORITY, &out->metric);
   CopyAddress(attrs, RTA_DST, width, out->dst);
-  out->hasGateway = CopyAddress(attrs, RTA_GATEWAY, width, out->gateway);
-  out->hasPrefsrc = CopyAddress(attrs, RTA_PREFSRC, width, out->prefsrc);
+  out->has_gateway = CopyAddress(attrs, RTA_GATEWAY, width, out->gateway);
+  out->has_prefsrc = CopyAddress(attrs, RTA_PREFSRC, width, out->prefsrc);
   const rtattr* multipath = attrs.Get(RTA_MULTIPATH);
   if (multipath != nullptr && RTA_PAYLOAD(multipath) >= sizeof(rtnexthop)) {
     // Several next hops: report the first one's device and gateway, and say so.
     out->multipath = true;
     const auto* hop = static_cast<const rtnexthop*>(RTA_DATA(multipath));
     if (out->oif == 0) out->oif = static_cast<uint32_t>(hop->rtnh_ifindex);
-    if (!out->hasGateway && hop->rtnh_len > sizeof(rtnexthop)) {
-      AttributeTable<RTA_MAX> hopAttrs(RTNH_DATA(hop), static_cast<int>(hop->rtnh_len - sizeof(rtnexthop)));
-      out->hasGateway = CopyAddress(hopAttrs, RTA_GATEWAY, width, out->gateway);
+    if (!out->has_gateway && hop->rtnh_len > sizeof(rtnexthop)) {
+      AttributeTable<RTA_MAX> hop_attrs(RTNH_DATA(hop), static_cast<int>(hop->rtnh_len - sizeof(rtnexthop)));
+      out->has_gateway = CopyAddress(hop_attrs, RTA_GATEWAY, width, out->gateway);
     }
   }
   return true;
@@ -63,27 +63,27 @@ bool DecodeLink(const nlmsghdr* header, LinkInfo* out) {
   out->index = static_cast<uint32_t>(msg->ifi_index);
   out->flags = msg->ifi_flags;
   out->type = msg->ifi_type;
-  const size_t nameLength = attrs.Length(IFLA_IFNAME);
-  if (nameLength > 0) {
+  const size_t name_length = attrs.Length(IFLA_IFNAME);
+  if (name_length > 0) {
     const char* name = static_cast<const char*>(attrs.Data(IFLA_IFNAME));
-    out->name.assign(name, strnlen(name, nameLength));
+    out->name.assign(name, strnlen(name, name_length));
   }
   attrs.U32(IFLA_MTU, &out->mtu);
   attrs.U32(IFLA_MASTER, &out->master);
   if (attrs.Length(IFLA_OPERSTATE) >= 1) out->operstate = *static_cast<const uint8_t*>(attrs.Data(IFLA_OPERSTATE));
-  const size_t macLength = attrs.Length(IFLA_ADDRESS);
-  if (macLength > 0 && macLength <= sizeof out->mac) {
-    memcpy(out->mac, attrs.Data(IFLA_ADDRESS), macLength);
-    out->macLength = static_cast<uint8_t>(macLength);
+  const size_t mac_length = attrs.Length(IFLA_ADDRESS);
+  if (mac_length > 0 && mac_length <= sizeof out->mac) {
+    memcpy(out->mac, attrs.Data(IFLA_ADDRESS), mac_length);
+    out->mac_length = static_cast<uint8_t>(mac_length);
   }
   const rtattr* linkinfo = attrs.Get(IFLA_LINKINFO);
   if (linkinfo != nullptr) {
     AttributeTable<IFLA_INFO_MAX> info(static_cast<const rtattr*>(RTA_DATA(linkinfo)),
                                        static_cast<int>(RTA_PAYLOAD(linkinfo)));
-    const size_t kindLength = info.Length(IFLA_INFO_KIND);
-    if (kindLength > 0) {
+    const size_t kind_length = info.Length(IFLA_INFO_KIND);
+    if (kind_length > 0) {
       const char* kind = static_cast<const char*>(info.Data(IFLA_INFO_KIND));
-      out->kind.assign(kind, strnlen(kind, kindLength));
+      out->kind.assign(kind, strnlen(kind, kind_length));
     }
   }
   return true;
@@ -101,15 +101,15 @@ bool DecodeFdb(const nlmsghdr* header, FdbInfo* out) {
   out->state = msg->ndm_state;
   out->flags = msg->ndm_flags;
   attrs.U32(NDA_MASTER, &out->master);
-  out->hasVlan = attrs.U16(NDA_VLAN, &out->vlan);
+  out->has_vlan = attrs.U16(NDA_VLAN, &out->vlan);
   if (attrs.Length(NDA_LLADDR) == 6) {
     memcpy(out->mac, attrs.Data(NDA_LLADDR), 6);
-    out->hasMac = true;
+    out->has_mac = true;
   }
-  const size_t dstLength = attrs.Length(NDA_DST);
-  if (dstLength == 4 || dstLength == 16) {
-    out->dstFamily = dstLength == 4 ? AF_INET : AF_INET6;
-    memcpy(out->dst, attrs.Data(NDA_DST), dstLength);
+  const size_t dst_length = attrs.Length(NDA_DST);
+  if (dst_length == 4 || dst_length == 16) {
+    out->dst_family = dst_length == 4 ? AF_INET : AF_INET6;
+    memcpy(out->dst, attrs.Data(NDA_DST), dst_length);
   }
   return true;
 }

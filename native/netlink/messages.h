@@ -19,12 +19,12 @@ struct RouteInfo {
   uint32_t table = 0;
   uint32_t flags = 0;  // rtm_flags (RTM_F_CLONED, …)
   uint32_t oif = 0;    // 0: none
-  bool hasMetric = false;
+  bool has_metric = false;
   uint32_t metric = 0;
   uint8_t dst[16] = {0};
-  bool hasGateway = false;
+  bool has_gateway = false;
   uint8_t gateway[16] = {0};
-  bool hasPrefsrc = false;
+  bool has_prefsrc = false;
   uint8_t prefsrc[16] = {0};
   bool multipath = false;
 };
@@ -37,9 +37,9 @@ struct LinkInfo {
   uint8_t operstate = 0;
   uint16_t type = 0;  // ARPHRD_*
   std::string name;
-  std::string kind;     // IFLA_INFO_KIND: "bridge", "veth", … or empty
+  std::string kind;  // IFLA_INFO_KIND: "bridge", "veth", … or empty
   uint8_t mac[32] = {0};
-  uint8_t macLength = 0;
+  uint8_t mac_length = 0;
 };
 
 struct FdbInfo {
@@ -47,11 +47,11 @@ struct FdbInfo {
   uint32_t master = 0;  // 0: none
   uint16_t state = 0;   // NUD_* (NUD_PERMANENT, NUD_NOARP = static, NUD_REACHABLE = learned)
   uint8_t flags = 0;    // NTF_* (self, master, extern_learn, …)
-  bool hasVlan = false;
+  bool has_vlan = false;
   uint16_t vlan = 0;
   uint8_t mac[6] = {0};
-  bool hasMac = false;
-  uint8_t dstFamily = 0;  // VXLAN remote (NDA_DST), when present
+  bool has_mac = false;
+  uint8_t dst_family = 0;  // VXLAN remote (NDA_DST), when present
   uint8_t dst[16] = {0};
 };
 

@@ -1,7 +1,5 @@
-// NetlinkMonitor: route, link and bridge FDB change notifications on Node's
-// loop. The socket joins the asked multicast groups and is read without
-// blocking whenever libuv says it is readable; each wakeup hands JS one
-// buffer of decoded records (see records.h).
+#include "netlink/monitor.h"
+
 #include <errno.h>
 #include <linux/rtnetlink.h>
 
@@ -13,7 +11,6 @@
 #include "common/external_memory.h"
 #include "common/poll_handle.h"
 #include "netlink/messages.h"
-#include "netlink/netlink.h"
 #include "netlink/netlink_error.h"
 #include "netlink/records.h"
 #include "netlink/rtnl_socket.h"
@@ -26,169 +23,143 @@ constexpr int kMaxReadsPerWakeup = 64;
 
 }  // namespace
 
-class NetlinkMonitor : public Napi::ObjectWrap<NetlinkMonitor> {
- public:
-  static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "NetlinkMonitor",
-                       {
-                           InstanceMethod<&NetlinkMonitor::Start>("start"),
-                           InstanceMethod<&NetlinkMonitor::Close>("close"),
-                           InstanceMethod<&NetlinkMonitor::Ref>("ref"),
-                           InstanceMethod<&NetlinkMonitor::Unref>("unref"),
-                           InstanceAccessor<&NetlinkMonitor::GetNetns>("netns"),
-                       });
+Napi::Function NetlinkMonitor::Define(Napi::Env env) {
+  return DefineClass(env, "NetlinkMonitor",
+                     {
+                         InstanceMethod<&NetlinkMonitor::Start>("start"),
+                         InstanceMethod<&NetlinkMonitor::Close>("close"),
+                         InstanceMethod<&NetlinkMonitor::Ref>("ref"),
+                         InstanceMethod<&NetlinkMonitor::Unref>("unref"),
+                         InstanceAccessor<&NetlinkMonitor::GetNetns>("netns"),
+                     });
+}
+
+// new NetlinkMonitor(netns|null, groups: number[] (RTNLGRP_*), onRecords(ArrayBuffer), onError(err))
+NetlinkMonitor::NetlinkMonitor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NetlinkMonitor>(info) {
+  Napi::Env env = info.Env();
+  if (!info[1].IsArray() || !info[2].IsFunction() || !info[3].IsFunction()) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "NetlinkMonitor(netns, groups[], onEvents, onError)");
+    return;
   }
-
-  // new NetlinkMonitor(netns|null, groups: number[] (RTNLGRP_*), onRecords(ArrayBuffer), onError(err))
-  explicit NetlinkMonitor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NetlinkMonitor>(info) {
-    Napi::Env env = info.Env();
-    if (!info[1].IsArray() || !info[2].IsFunction() || !info[3].IsFunction()) {
-      ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "NetlinkMonitor(netns, groups[], onEvents, onError)");
-      return;
-    }
-    std::string netns = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : std::string();
-    Napi::Array groupList = info[1].As<Napi::Array>();
-    std::vector<unsigned> groups;
-    for (uint32_t i = 0; i < groupList.Length(); i++) {
-      groups.push_back(groupList.Get(i).As<Napi::Number>().Uint32Value());
-    }
-    RtnlError e = socket_.Open(netns.empty() ? nullptr : netns.c_str(), groups, true);
-    if (e.err != 0) {
-      NetlinkError(env, e, socket_.netnsPath(), true).ThrowAsJavaScriptException();
-      return;
-    }
-    memory_.Set(env, static_cast<int64_t>(socket_.bufferBytes()));
-    on_events_ = Napi::Persistent(info[2].As<Napi::Function>());
-    on_error_ = Napi::Persistent(info[3].As<Napi::Function>());
-    async_context_ = std::make_unique<Napi::AsyncContext>(env, "hostwire:NetlinkMonitor");
-    poll_ = std::make_unique<PollHandle>(env, socket_.fd(), [this](int status, int) { OnReadable(status); });
+  std::string netns = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : std::string();
+  Napi::Array group_list = info[1].As<Napi::Array>();
+  std::vector<unsigned> groups;
+  for (uint32_t i = 0; i < group_list.Length(); i++) {
+    groups.push_back(group_list.Get(i).As<Napi::Number>().Uint32Value());
   }
-
-  ~NetlinkMonitor() override { poll_.reset(); }
-
- private:
-  void Start(const Napi::CallbackInfo& info) {
-    if (!poll_ || socket_.fd() < 0) {
-      ErrnoError(info.Env(), EBADF, "poll").ThrowAsJavaScriptException();
-      return;
-    }
-    int rc = poll_->Start(UV_READABLE);
-    if (rc != 0) {
-      ErrnoError(info.Env(), -rc, "poll").ThrowAsJavaScriptException();
-      return;
-    }
-    if (!started_) {
-      started_ = true;
-      Napi::ObjectWrap<NetlinkMonitor>::Ref();  // libuv holds a pointer to this object
-    }
+  RtnlError e = socket_.Open(netns.empty() ? nullptr : netns.c_str(), groups, true);
+  if (e.err != 0) {
+    NetlinkError(env, e, socket_.netns_path(), true).ThrowAsJavaScriptException();
+    return;
   }
+  memory_.Set(env, static_cast<int64_t>(socket_.buffer_bytes()));
+  on_events_ = Napi::Persistent(info[2].As<Napi::Function>());
+  on_error_ = Napi::Persistent(info[3].As<Napi::Function>());
+  async_context_ = std::make_unique<Napi::AsyncContext>(env, "hostwire:NetlinkMonitor");
+  poll_ = std::make_unique<PollHandle>(env, socket_.fd(), [this](int status, int) { OnReadable(status); });
+}
 
-  void Close(const Napi::CallbackInfo& info) { Shutdown(); }
+NetlinkMonitor::~NetlinkMonitor() { poll_.reset(); }
 
-  // The callbacks close over the JS monitor, which holds this wrapper: they
-  // are dropped here, or neither side could ever be collected.
-  void Shutdown() {
-    if (poll_) poll_->Close();
-    socket_.Close();
-    memory_.Set(Env(), 0);
-    on_events_.Reset();
-    on_error_.Reset();
-    if (started_) {
-      started_ = false;
-      Napi::ObjectWrap<NetlinkMonitor>::Unref();
-    }
+void NetlinkMonitor::Start(const Napi::CallbackInfo& info) {
+  if (!poll_ || socket_.fd() < 0) {
+    ErrnoError(info.Env(), EBADF, "poll").ThrowAsJavaScriptException();
+    return;
   }
-
-  void Ref(const Napi::CallbackInfo& info) {
-    if (poll_) poll_->SetRef(true);
+  int rc = poll_->Start(UV_READABLE);
+  if (rc != 0) {
+    ErrnoError(info.Env(), -rc, "poll").ThrowAsJavaScriptException();
+    return;
   }
-  void Unref(const Napi::CallbackInfo& info) {
-    if (poll_) poll_->SetRef(false);
+  if (!started_) {
+    started_ = true;
+    Napi::ObjectWrap<NetlinkMonitor>::Ref();  // libuv holds a pointer to this object
   }
+}
 
-  Napi::Value GetNetns(const Napi::CallbackInfo& info) {
-    if (socket_.netnsPath().empty()) return info.Env().Null();
-    return Napi::String::New(info.Env(), socket_.netnsPath());
+void NetlinkMonitor::Close(const Napi::CallbackInfo& info) { Shutdown(); }
+
+// The callbacks close over the JS monitor, which holds this wrapper: they
+// are dropped here, or neither side could ever be collected.
+void NetlinkMonitor::Shutdown() {
+  if (poll_) poll_->Close();
+  socket_.Close();
+  memory_.Set(Env(), 0);
+  on_events_.Reset();
+  on_error_.Reset();
+  if (started_) {
+    started_ = false;
+    Napi::ObjectWrap<NetlinkMonitor>::Unref();
   }
+}
 
-  void OnReadable(int status) {
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    if (status < 0) {
-      ReportError(-status, "poll");
-      return;
-    }
-    RecordWriter records;
-    bool overrun = false;
-    for (int round = 0; round < kMaxReadsPerWakeup && socket_.fd() >= 0; round++) {
-      int n = socket_.ReadNotifications([&](const nlmsghdr* header) {
-        const bool added = header->nlmsg_type == RTM_NEWROUTE || header->nlmsg_type == RTM_NEWLINK ||
-                           header->nlmsg_type == RTM_NEWNEIGH;
-        const RecordAction action = added ? RecordAction::kNew : RecordAction::kDeleted;
-        RouteInfo route;
-        LinkInfo link;
-        FdbInfo entry;
-        if (DecodeRoute(header, &route)) {
-          if ((route.flags & RTM_F_CLONED) == 0) records.Route(action, route);
-        } else if (DecodeLink(header, &link)) {
-          records.Link(action, link);
-        } else if (DecodeFdb(header, &entry)) {
-          records.Fdb(action, entry);
-        }
-      });
-      if (n == -ENOBUFS) {
-        // The kernel dropped notifications: whoever listens must resynchronise.
-        overrun = true;
-        continue;
+void NetlinkMonitor::Ref(const Napi::CallbackInfo& info) {
+  if (poll_) poll_->SetRef(true);
+}
+
+void NetlinkMonitor::Unref(const Napi::CallbackInfo& info) {
+  if (poll_) poll_->SetRef(false);
+}
+
+Napi::Value NetlinkMonitor::GetNetns(const Napi::CallbackInfo& info) {
+  if (socket_.netns_path().empty()) return info.Env().Null();
+  return Napi::String::New(info.Env(), socket_.netns_path());
+}
+
+void NetlinkMonitor::OnReadable(int status) {
+  Napi::Env env = Env();
+  Napi::HandleScope scope(env);
+  if (status < 0) {
+    ReportError(-status, "poll");
+    return;
+  }
+  RecordWriter records;
+  bool overrun = false;
+  for (int round = 0; round < kMaxReadsPerWakeup && socket_.fd() >= 0; round++) {
+    int n = socket_.ReadNotifications([&](const nlmsghdr* header) {
+      const bool added =
+          header->nlmsg_type == RTM_NEWROUTE || header->nlmsg_type == RTM_NEWLINK || header->nlmsg_type == RTM_NEWNEIGH;
+      const RecordAction action = added ? RecordAction::kNew : RecordAction::kDeleted;
+      RouteInfo route;
+      LinkInfo link;
+      FdbInfo entry;
+      if (DecodeRoute(header, &route)) {
+        if ((route.flags & RTM_F_CLONED) == 0) records.Route(action, route);
+      } else if (DecodeLink(header, &link)) {
+        records.Link(action, link);
+      } else if (DecodeFdb(header, &entry)) {
+        records.Fdb(action, entry);
       }
-      if (n == -EAGAIN || n == -EWOULDBLOCK) break;
-      if (n < 0) {
-        Deliver(records);
-        ReportError(-n, "recvmsg");
-        return;
-      }
+    });
+    if (n == -ENOBUFS) {
+      // The kernel dropped notifications: whoever listens must resynchronise.
+      overrun = true;
+      continue;
     }
-    if (overrun) records.Overrun();
-    Deliver(records);
+    if (n == -EAGAIN || n == -EWOULDBLOCK) break;
+    if (n < 0) {
+      Deliver(records);
+      ReportError(-n, "recvmsg");
+      return;
+    }
   }
+  if (overrun) records.Overrun();
+  Deliver(records);
+}
 
-  void Deliver(const RecordWriter& records) {
-    if (records.empty() || on_events_.IsEmpty()) return;
-    Napi::Env env = Env();
-    on_events_.MakeCallback(Value(), {Napi::Value(env, records.ToArrayBuffer(env))}, *async_context_);
-    if (env.IsExceptionPending()) napi_fatal_exception(env, env.GetAndClearPendingException().Value());
-  }
+void NetlinkMonitor::Deliver(const RecordWriter& records) {
+  if (records.empty() || on_events_.IsEmpty()) return;
+  Napi::Env env = Env();
+  on_events_.MakeCallback(Value(), {Napi::Value(env, records.ToArrayBuffer(env))}, *async_context_);
+  if (env.IsExceptionPending()) napi_fatal_exception(env, env.GetAndClearPendingException().Value());
+}
 
-  void ReportError(int err, const char* syscall) {
-    if (on_error_.IsEmpty()) return;  // closed by the handler of the batch before it
-    Napi::Env env = Env();
-    Napi::Error error = ErrnoError(env, err, syscall);
-    on_error_.MakeCallback(Value(), {error.Value()}, *async_context_);
-    if (env.IsExceptionPending()) napi_fatal_exception(env, env.GetAndClearPendingException().Value());
-  }
-
-  RtnlSocket socket_;
-  ExternalMemory memory_;  // the socket's receive buffer
-  std::unique_ptr<PollHandle> poll_;
-  Napi::FunctionReference on_events_;
-  Napi::FunctionReference on_error_;
-  std::unique_ptr<Napi::AsyncContext> async_context_;
-  bool started_ = false;
-};
-
-Napi::Function DefineNetlinkMonitor(Napi::Env env) { return NetlinkMonitor::Define(env); }
-
-void InitNetlink(Napi::Env env, Napi::Object exports) {
-  Napi::Object netlink = Napi::Object::New(env);
-  netlink.Set("NetlinkSocket", DefineNetlinkSocket(env));
-  netlink.Set("NetlinkMonitor", DefineNetlinkMonitor(env));
-  Napi::Object groups = Napi::Object::New(env);
-  groups.Set("link", Napi::Number::New(env, RTNLGRP_LINK));
-  groups.Set("neigh", Napi::Number::New(env, RTNLGRP_NEIGH));
-  groups.Set("ipv4Route", Napi::Number::New(env, RTNLGRP_IPV4_ROUTE));
-  groups.Set("ipv6Route", Napi::Number::New(env, RTNLGRP_IPV6_ROUTE));
-  netlink.Set("groups", groups);
-  exports.Set("netlink", netlink);
+void NetlinkMonitor::ReportError(int err, const char* syscall) {
+  if (on_error_.IsEmpty()) return;  // closed by the handler of the batch before it
+  Napi::Env env = Env();
+  Napi::Error error = ErrnoError(env, err, syscall);
+  on_error_.MakeCallback(Value(), {error.Value()}, *async_context_);
+  if (env.IsExceptionPending()) napi_fatal_exception(env, env.GetAndClearPendingException().Value());
 }
 
 }  // namespace hostwire

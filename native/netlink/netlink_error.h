@@ -12,11 +12,11 @@
 
 namespace hostwire {
 
-inline Napi::Error NetlinkError(Napi::Env env, const RtnlError& e, const std::string& netnsPath, bool opening) {
-  const char* detail = e.kernelMessage.empty() ? nullptr : e.kernelMessage.c_str();
-  const char* path = opening && !netnsPath.empty() ? netnsPath.c_str() : nullptr;
+inline Napi::Error NetlinkError(Napi::Env env, const RtnlError& e, const std::string& netns_path, bool opening) {
+  const char* detail = e.kernel_message.empty() ? nullptr : e.kernel_message.c_str();
+  const char* path = opening && !netns_path.empty() ? netns_path.c_str() : nullptr;
   Napi::Error error = ErrnoError(env, e.err, e.syscall, path, detail);
-  if (!netnsPath.empty()) error.Set("netns", Napi::String::New(env, netnsPath));
+  if (!netns_path.empty()) error.Set("netns", Napi::String::New(env, netns_path));
   return error;
 }
 

@@ -25,12 +25,12 @@ int OpenNetnsFile(const std::string& path) {
   return fd < 0 ? -errno : fd;
 }
 
-int OpenSocketInNetns(int netnsFd, int domain, int type, int protocol, const char** failedSyscall) {
+int OpenSocketInNetns(int netns_fd, int domain, int type, int protocol, const char** failed_syscall) {
   type |= SOCK_CLOEXEC;
-  if (netnsFd < 0) {
+  if (netns_fd < 0) {
     int fd = ::socket(domain, type, protocol);
     if (fd < 0) {
-      *failedSyscall = "socket";
+      *failed_syscall = "socket";
       return -errno;
     }
     return fd;
@@ -40,7 +40,7 @@ int OpenSocketInNetns(int netnsFd, int domain, int type, int protocol, const cha
   // setns(CLONE_NEWNET) is per thread; this thread dies right after, so the
   // namespace change never leaks into the event loop or the threadpool.
   std::thread worker([&] {
-    if (::setns(netnsFd, CLONE_NEWNET) != 0) {
+    if (::setns(netns_fd, CLONE_NEWNET) != 0) {
       step = "setns";
       result = -errno;
       return;
@@ -54,7 +54,7 @@ int OpenSocketInNetns(int netnsFd, int domain, int type, int protocol, const cha
     result = fd;
   });
   worker.join();
-  if (result < 0) *failedSyscall = step;
+  if (result < 0) *failed_syscall = step;
   return result;
 }
 

@@ -17,9 +17,9 @@ std::string NetnsPath(const char* netns);
 // name another namespace.
 int OpenNetnsFile(const std::string& path);
 
-// Creates a socket inside the namespace `netnsFd` refers to, or in the
-// caller's own when it is -1. Returns the fd, or -errno with `failedSyscall`
+// Creates a socket inside the namespace `netns_fd` refers to, or in the
+// caller's own when it is -1. Returns the fd, or -errno with `failed_syscall`
 // naming the step that failed ("setns", "socket").
-int OpenSocketInNetns(int netnsFd, int domain, int type, int protocol, const char** failedSyscall);
+int OpenSocketInNetns(int netns_fd, int domain, int type, int protocol, const char** failed_syscall);
 
 }  // namespace hostwire

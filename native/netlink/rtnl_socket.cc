@@ -1,8 +1,8 @@
 #include "netlink/rtnl_socket.h"
 
 #include <errno.h>
-#include <linux/rtnetlink.h>
 #include <fcntl.h>
+#include <linux/rtnetlink.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -60,40 +60,40 @@ RtnlSocket::~RtnlSocket() { Close(); }
 void RtnlSocket::Close() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
-  netnsFd_.reset();
+  netns_fd_.reset();
   std::vector<char>().swap(buffer_);
 }
 
-RtnlError RtnlSocket::Open(const char* netns, const std::vector<unsigned>& groups, bool nonBlocking, bool keepNetns) {
-  UniqueFd nsFd;
+RtnlError RtnlSocket::Open(const char* netns, const std::vector<unsigned>& groups, bool non_blocking, bool keep_netns) {
+  UniqueFd ns_fd;
   if (netns != nullptr) {
-    netnsPath_ = NetnsPath(netns);
+    netns_path_ = NetnsPath(netns);
     // Opened on the calling thread so "no such namespace" names the path.
-    int fd = OpenNetnsFile(netnsPath_);
+    int fd = OpenNetnsFile(netns_path_);
     if (fd < 0) return Failure(-fd, "open");
-    nsFd.reset(fd);
+    ns_fd.reset(fd);
   }
   const char* failed = "socket";
-  int fd = OpenSocketInNetns(nsFd.get(), AF_NETLINK, SOCK_RAW | (nonBlocking ? SOCK_NONBLOCK : 0), NETLINK_ROUTE,
-                             &failed);
+  int fd =
+      OpenSocketInNetns(ns_fd.get(), AF_NETLINK, SOCK_RAW | (non_blocking ? SOCK_NONBLOCK : 0), NETLINK_ROUTE, &failed);
   if (fd < 0) return Failure(-fd, failed);
-  if (keepNetns) netnsFd_ = std::move(nsFd);
+  if (keep_netns) netns_fd_ = std::move(ns_fd);
   return Setup(fd, groups);
 }
 
-RtnlError RtnlSocket::OpenIn(int netnsFd, const std::string& netnsPath) {
-  netnsPath_ = netnsPath;
+RtnlError RtnlSocket::OpenIn(int netns_fd, const std::string& netns_path) {
+  netns_path_ = netns_path;
   const char* failed = "socket";
-  int fd = OpenSocketInNetns(netnsFd, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, &failed);
+  int fd = OpenSocketInNetns(netns_fd, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, &failed);
   if (fd < 0) return Failure(-fd, failed);
   return Setup(fd, {});
 }
 
 int RtnlSocket::DupNetns(UniqueFd* out) const {
   out->reset();
-  if (!netnsFd_.valid()) return 0;
-  int fd = ::fcntl(netnsFd_.get(), F_DUPFD_CLOEXEC, 0);
-  if (fd < 0) return errno;
+  if (!netns_fd_.valid()) return 0;
+  int fd = ::fcntl(netns_fd_.get(), F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) return -errno;
   out->reset(fd);
   return 0;
 }
@@ -171,7 +171,7 @@ ssize_t RtnlSocket::Receive(int flags) {
   return length;
 }
 
-RtnlError RtnlSocket::Transact(nlmsghdr* request, const char* name, const MessageHandler& onMessage) {
+RtnlError RtnlSocket::Transact(nlmsghdr* request, const char* name, const MessageHandler& on_message) {
   request->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
   RtnlError sent = Send(request, name);
   if (sent.err != 0) return sent;
@@ -187,15 +187,15 @@ RtnlError RtnlSocket::Transact(nlmsghdr* request, const char* name, const Messag
         const auto* error = static_cast<const nlmsgerr*>(NLMSG_DATA(header));
         if (error->error == 0) return {};
         RtnlError e = Failure(-error->error, name);
-        e.kernelMessage = ExtendedAckMessage(header);
+        e.kernel_message = ExtendedAckMessage(header);
         return e;
       }
-      if (onMessage) onMessage(header);
+      if (on_message) on_message(header);
     }
   }
 }
 
-RtnlError RtnlSocket::Dump(nlmsghdr* request, const char* name, const MessageHandler& onMessage,
+RtnlError RtnlSocket::Dump(nlmsghdr* request, const char* name, const MessageHandler& on_message,
                            const std::atomic<bool>* cancelled) {
   for (int attempt = 0;; attempt++) {
     request->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
@@ -220,21 +220,21 @@ RtnlError RtnlSocket::Dump(nlmsghdr* request, const char* name, const MessageHan
         if (header->nlmsg_type == NLMSG_ERROR) {
           const auto* error = static_cast<const nlmsgerr*>(NLMSG_DATA(header));
           RtnlError e = Failure(error->error == 0 ? EPROTO : -error->error, name);
-          e.kernelMessage = ExtendedAckMessage(header);
+          e.kernel_message = ExtendedAckMessage(header);
           return e;
         }
-        onMessage(header);
+        on_message(header);
       }
     }
     if (!interrupted) return {};
     // The table changed mid-dump: what was delivered may be inconsistent.
     // Tell the consumer to discard it and start over.
     if (attempt + 1 == kDumpAttempts) return Failure(EINTR, name);
-    onMessage(nullptr);
+    on_message(nullptr);
   }
 }
 
-int RtnlSocket::ReadNotifications(const MessageHandler& onMessage) {
+int RtnlSocket::ReadNotifications(const MessageHandler& on_message) {
   int delivered = 0;
   for (;;) {
     ssize_t length = Receive(MSG_DONTWAIT);
@@ -242,11 +242,10 @@ int RtnlSocket::ReadNotifications(const MessageHandler& onMessage) {
     int remaining = static_cast<int>(length);
     for (auto* header = reinterpret_cast<nlmsghdr*>(buffer_.data()); NLMSG_OK(header, remaining);
          header = NLMSG_NEXT(header, remaining)) {
-      if (header->nlmsg_type == NLMSG_DONE || header->nlmsg_type == NLMSG_ERROR ||
-          header->nlmsg_type == NLMSG_NOOP) {
+      if (header->nlmsg_type == NLMSG_DONE || header->nlmsg_type == NLMSG_ERROR || header->nlmsg_type == NLMSG_NOOP) {
         continue;
       }
-      onMessage(header);
+      on_message(header);
       delivered++;
     }
   }

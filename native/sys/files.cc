@@ -5,8 +5,8 @@
 // without ever blocking the event loop.
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/random.h>
 #include <stdint.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,35 +31,43 @@ struct SysError {
 struct Refusal {
   enum Kind { kNone, kNotRegular, kTooLarge } kind = kNone;
   std::string path;
-  mode_t mode = 0;      // kNotRegular: the file's type bits
-  uint64_t size = 0;    // kTooLarge: st_size, or what was read when the file grew
+  mode_t mode = 0;    // kNotRegular: the file's type bits
+  uint64_t size = 0;  // kTooLarge: st_size, or what was read when the file grew
   uint64_t limit = 0;
-  bool grew = false;    // kTooLarge: fit at fstat, grew past the limit while read
+  bool grew = false;  // kTooLarge: fit at fstat, grew past the limit while read
 };
 
 const char* FileTypeName(mode_t mode) {
   switch (mode & S_IFMT) {
-    case S_IFIFO: return "fifo";
-    case S_IFCHR: return "character device";
-    case S_IFBLK: return "block device";
-    case S_IFDIR: return "directory";
-    case S_IFSOCK: return "socket";
-    case S_IFLNK: return "symbolic link";
-    default: return "special file";
+    case S_IFIFO:
+      return "fifo";
+    case S_IFCHR:
+      return "character device";
+    case S_IFBLK:
+      return "block device";
+    case S_IFDIR:
+      return "directory";
+    case S_IFSOCK:
+      return "socket";
+    case S_IFLNK:
+      return "symbolic link";
+    default:
+      return "special file";
   }
 }
 
-bool WriteAll(int fd, const std::string& data) {
+// Returns 0 or -errno.
+int WriteAll(int fd, const std::string& data) {
   size_t done = 0;
   while (done < data.size()) {
     ssize_t n = ::write(fd, data.data() + done, data.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return false;
+      return -errno;
     }
     done += static_cast<size_t>(n);
   }
-  return true;
+  return 0;
 }
 
 std::string TempNameFor(const std::string& target) {
@@ -108,16 +116,16 @@ class ReplaceFileWork : public Napi::AsyncWorker {
   void Execute() override {
     const std::string temp = TempNameFor(target_);
     UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_));
-    if (!fd.valid()) return Fail("open", temp);
-    if (!WriteAll(fd.get(), data_)) return FailAndUnlink("write", temp);
-    if (durable_ && ::fsync(fd.get()) != 0) return FailAndUnlink("fsync", temp);
-    if (::close(fd.release()) != 0) return FailAndUnlink("close", temp);
-    if (::rename(temp.c_str(), target_.c_str()) != 0) return FailAndUnlink("rename", target_, temp);
+    if (!fd.valid()) return Fail(errno, "open", temp);
+    if (int rc = WriteAll(fd.get(), data_); rc < 0) return FailAndUnlink(-rc, "write", temp);
+    if (durable_ && ::fsync(fd.get()) != 0) return FailAndUnlink(errno, "fsync", temp);
+    if (::close(fd.release()) != 0) return FailAndUnlink(errno, "close", temp);
+    if (::rename(temp.c_str(), target_.c_str()) != 0) return FailAndUnlink(errno, "rename", target_, temp);
     if (!durable_) return;
     const std::string dir = DirOf(target_);
     UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!dir_fd.valid()) return Fail("open", dir);
-    if (::fsync(dir_fd.get()) != 0) return Fail("fsync", dir);
+    if (!dir_fd.valid()) return Fail(errno, "open", dir);
+    if (::fsync(dir_fd.get()) != 0) return Fail(errno, "fsync", dir);
   }
 
   void OnOK() override {
@@ -130,9 +138,9 @@ class ReplaceFileWork : public Napi::AsyncWorker {
   }
 
  private:
-  void Fail(const char* syscall, const std::string& path) { error_ = {errno, syscall, path}; }
-  void FailAndUnlink(const char* syscall, const std::string& path, const std::string& temp = {}) {
-    Fail(syscall, path);
+  void Fail(int err, const char* syscall, const std::string& path) { error_ = {err, syscall, path}; }
+  void FailAndUnlink(int err, const char* syscall, const std::string& path, const std::string& temp = {}) {
+    Fail(err, syscall, path);
     ::unlink((temp.empty() ? path : temp).c_str());
   }
 
@@ -155,7 +163,8 @@ class ReplaceFileWork : public Napi::AsyncWorker {
 // is caught too. With `base`, paths are relative to it and every directory
 // below `base` is opened O_NOFOLLOW as well (openat, one component at a time),
 // so a symlinked directory is ELOOP with its own path; nothing is read
-// through a symlink that was swapped in between a check and the open. Without options: plain open and read to EOF, as before.
+// through a symlink that was swapped in between a check and the open.
+// Without options: plain open and read to EOF, as before.
 struct ReadLimits {
   bool bounded = false;
   uint64_t max_bytes = 0;
@@ -185,7 +194,8 @@ class ReadFilesWork : public Napi::AsyncWorker {
       }
     }
     for (size_t i = 0; i < paths_.size(); i++) {
-      UniqueFd fd = limits_.bounded ? OpenBounded(base.get(), i) : OpenOrRecord(::open(paths_[i].c_str(), O_RDONLY | O_CLOEXEC), i);
+      UniqueFd fd = limits_.bounded ? OpenBounded(base.get(), i)
+                                    : OpenOrRecord(::open(paths_[i].c_str(), O_RDONLY | O_CLOEXEC), i);
       if (!fd.valid()) continue;
       if (limits_.bounded) {
         ReadBounded(fd.get(), i);
@@ -211,9 +221,7 @@ class ReadFilesWork : public Napi::AsyncWorker {
   }
 
  private:
-  std::string FullPath(size_t i) const {
-    return limits_.base.empty() ? paths_[i] : limits_.base + "/" + paths_[i];
-  }
+  std::string FullPath(size_t i) const { return limits_.base.empty() ? paths_[i] : limits_.base + "/" + paths_[i]; }
 
   // Opens paths_[i] without following any symlink below `base` (or, without
   // a base, in its last component). On failure errors_[i] names the component.
@@ -233,7 +241,9 @@ class ReadFilesWork : public Napi::AsyncWorker {
         int err = errno;
         // O_DIRECTORY | O_NOFOLLOW says ENOTDIR for a symlink; name it for what it is.
         struct stat st;
-        if (err == ENOTDIR && ::fstatat(at, component.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) err = ELOOP;
+        if (err == ENOTDIR && ::fstatat(at, component.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+          err = ELOOP;
+        }
         errors_[i] = {err, "open", limits_.base + "/" + rel.substr(0, slash)};
         return next;
       }
@@ -318,7 +328,8 @@ class ReadFilesWork : public Napi::AsyncWorker {
 Napi::Value ReplaceFile(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsString() || !(info[1].IsString() || info[1].IsTypedArray()) || !info[2].IsNumber()) {
-    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "replaceFile(path: string, data: string | Uint8Array, mode: number, durable: boolean)");
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE",
+                   "replaceFile(path: string, data: string | Uint8Array, mode: number, durable: boolean)");
     return Napi::Value();
   }
   std::string data;
@@ -329,8 +340,7 @@ Napi::Value ReplaceFile(const Napi::CallbackInfo& info) {
     data.assign(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
   }
   auto* work = new ReplaceFileWork(env, info[0].As<Napi::String>().Utf8Value(), std::move(data),
-                                   info[2].As<Napi::Number>().Uint32Value() & 07777,
-                                   info[3].ToBoolean().Value());
+                                   info[2].As<Napi::Number>().Uint32Value() & 07777, info[3].ToBoolean().Value());
   Napi::Promise promise = work->Promise();
   work->Queue();
   return promise;
@@ -350,7 +360,8 @@ bool ParseReadLimits(Napi::Env env, Napi::Value value, const std::vector<std::st
     return false;
   }
   const double max_bytes = max.As<Napi::Number>().DoubleValue();
-  if (!(max_bytes >= 1 && max_bytes <= 2147483647.0) || max_bytes != static_cast<double>(static_cast<int64_t>(max_bytes))) {
+  if (!(max_bytes >= 1 && max_bytes <= 2147483647.0) ||
+      max_bytes != static_cast<double>(static_cast<int64_t>(max_bytes))) {
     ThrowRangeError(env, "ERR_OUT_OF_RANGE", "readFiles: options.maxBytes must be an integer from 1 to 2^31-1");
     return false;
   }
@@ -369,7 +380,9 @@ bool ParseReadLimits(Napi::Env env, Napi::Value value, const std::vector<std::st
       const size_t slash = p.find('/', start);
       const std::string component = p.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
       if (component.empty() || component == "." || component == "..") {
-        ThrowTypeError(env, "ERR_INVALID_ARG_VALUE", "readFiles: with options.base, paths must be relative, without \"\", \".\" or \"..\" components: " + p);
+        ThrowTypeError(
+            env, "ERR_INVALID_ARG_VALUE",
+            "readFiles: with options.base, paths must be relative, without \"\", \".\" or \"..\" components: " + p);
         return false;
       }
       if (slash == std::string::npos) break;

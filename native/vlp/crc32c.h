@@ -11,7 +11,7 @@ namespace hostwire {
 
 uint32_t Crc32c(const uint8_t* data, size_t length);
 uint32_t Crc32cTable(const uint8_t* data, size_t length);
-bool Crc32cHardware();  // whether Crc32c() uses the CPU instruction
+bool Crc32cHardware();               // whether Crc32c() uses the CPU instruction
 const char* Crc32cImplementation();  // "sse4.2", "armv8-crc" or "table"
 
 }  // namespace hostwire

@@ -39,7 +39,7 @@ struct Frame {
   uint32_t pid;
   uint64_t timestamp;
   uint64_t nonce;
-  uint64_t payload;  // u32 in v0.2, u64 in v0.1
+  uint64_t payload;       // u32 in v0.2, u64 in v0.1
   uint32_t crc_expected;  // v0.2: the CRC the bytes hash to
   uint32_t crc_actual;    // v0.2: the CRC the frame carries
 };

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "common/bytes.h"
+#include "common/constants.h"
 #include "common/errors.h"
 #include "common/integer_arg.h"
 #include "vlp/crc32c.h"
@@ -20,9 +21,29 @@ namespace {
 // (validateInteger): kFieldType | field for a value that is not a number (or,
 // for u64 fields, a bigint); kFieldRange | field for NaN, ±Infinity, a fraction
 // or an integer outside the field's range. Fields in check order.
+// All exported as vlp.constants.encodeField and .fieldError.
 enum Field : int { kFieldVersion = 0, kFieldStatus, kFieldPid, kFieldTimestamp, kFieldNonce, kFieldPayload };
+constexpr int kFieldMask = 0xff;
 constexpr int kFieldType = 0x100;
 constexpr int kFieldRange = 0x200;
+static_assert(kFieldPayload <= kFieldMask && (kFieldType & kFieldMask) == 0 && (kFieldRange & kFieldMask) == 0);
+
+// decodeInto's Uint32Array, one slot per decoded field, u64 fields as two
+// halves (exported as vlp.constants.decodeSlot).
+enum DecodeSlot : int {
+  kSlotVersion = 0,
+  kSlotStatus,
+  kSlotPid,
+  kSlotTimestampLo,
+  kSlotTimestampHi,
+  kSlotNonceLo,
+  kSlotNonceHi,
+  kSlotPayloadLo,
+  kSlotPayloadHi,
+  kSlotCrcExpected,
+  kSlotCrcActual,
+  kSlotCount,
+};
 
 bool IsInteger(double d) { return std::isfinite(d) && std::trunc(d) == d; }
 
@@ -98,12 +119,13 @@ napi_value EncodeInto(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   // Checked as read: an offset of 2^32 must not wrap to 0.
-  if (!ReadIntegerArg(env, argv[1], "offset", 0, static_cast<double>(length - vlp::kFrameSize), &offset)) return nullptr;
+  if (!ReadIntegerArg(env, argv[1], "offset", 0, static_cast<double>(length - vlp::kFrameSize), &offset)) {
+    return nullptr;
+  }
   return Int(env, EncodeFields(env, argv + 2, out + static_cast<size_t>(offset)));
 }
 
-// decodeInto(bytes, offset, length, fields: Uint32Array(11), strictV2) -> Result
-// fields: version, status, pid, tsLo, tsHi, nonceLo, nonceHi, payloadLo, payloadHi, crcExpected, crcActual
+// decodeInto(bytes, offset, length, fields: Uint32Array(kSlotCount), strictV2) -> Result
 napi_value DecodeInto(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
@@ -117,7 +139,7 @@ napi_value DecodeInto(napi_env env, napi_callback_info info) {
   bool strict = false;
   if (argc < 4 || !BorrowBytes(env, argv[0], &in, &in_length) ||
       napi_get_typedarray_info(env, argv[3], &type, &count, &raw, nullptr, nullptr) != napi_ok ||
-      type != napi_uint32_array || count < 11) {
+      type != napi_uint32_array || count < kSlotCount) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE",
                           "decodeInto(bytes: Uint8Array, offset, length, fields: Uint32Array(11)[, strictV2])");
     return nullptr;
@@ -132,17 +154,17 @@ napi_value DecodeInto(napi_env env, napi_callback_info info) {
   const size_t size = static_cast<size_t>(length);
   vlp::Result r = strict ? vlp::DecodeV2(in, size, &f) : vlp::Decode(in, size, &f);
   auto* fields = static_cast<uint32_t*>(raw);
-  fields[0] = f.version;
-  fields[1] = f.status;
-  fields[2] = f.pid;
-  fields[3] = static_cast<uint32_t>(f.timestamp);
-  fields[4] = static_cast<uint32_t>(f.timestamp >> 32);
-  fields[5] = static_cast<uint32_t>(f.nonce);
-  fields[6] = static_cast<uint32_t>(f.nonce >> 32);
-  fields[7] = static_cast<uint32_t>(f.payload);
-  fields[8] = static_cast<uint32_t>(f.payload >> 32);
-  fields[9] = f.crc_expected;
-  fields[10] = f.crc_actual;
+  fields[kSlotVersion] = f.version;
+  fields[kSlotStatus] = f.status;
+  fields[kSlotPid] = f.pid;
+  fields[kSlotTimestampLo] = static_cast<uint32_t>(f.timestamp);
+  fields[kSlotTimestampHi] = static_cast<uint32_t>(f.timestamp >> 32);
+  fields[kSlotNonceLo] = static_cast<uint32_t>(f.nonce);
+  fields[kSlotNonceHi] = static_cast<uint32_t>(f.nonce >> 32);
+  fields[kSlotPayloadLo] = static_cast<uint32_t>(f.payload);
+  fields[kSlotPayloadHi] = static_cast<uint32_t>(f.payload >> 32);
+  fields[kSlotCrcExpected] = f.crc_expected;
+  fields[kSlotCrcActual] = f.crc_actual;
   return Int(env, static_cast<int>(r));
 }
 
@@ -164,6 +186,46 @@ napi_value Crc(napi_env env, napi_callback_info info, bool table) {
 napi_value CrcFast(napi_env env, napi_callback_info info) { return Crc(env, info, false); }
 napi_value CrcTable(napi_env env, napi_callback_info info) { return Crc(env, info, true); }
 
+// The numbers TypeScript reads: decodeInto's slots, encodeInto's field errors
+// and the Result codes, keyed by the spec's names for them.
+Napi::Object VlpConstants(Napi::Env env) {
+  auto code = [](vlp::Result r) { return static_cast<double>(static_cast<int>(r)); };
+  using vlp::Result;
+  return FrozenObjects(
+      env,
+      {
+          {"decodeSlot", FrozenNumbers(env, {{"version", kSlotVersion},
+                                             {"status", kSlotStatus},
+                                             {"pid", kSlotPid},
+                                             {"timestampLo", kSlotTimestampLo},
+                                             {"timestampHi", kSlotTimestampHi},
+                                             {"nonceLo", kSlotNonceLo},
+                                             {"nonceHi", kSlotNonceHi},
+                                             {"payloadLo", kSlotPayloadLo},
+                                             {"payloadHi", kSlotPayloadHi},
+                                             {"crcExpected", kSlotCrcExpected},
+                                             {"crcActual", kSlotCrcActual},
+                                             {"count", kSlotCount}})},
+          {"encodeField", FrozenNumbers(env, {{"version", kFieldVersion},
+                                              {"status", kFieldStatus},
+                                              {"pid", kFieldPid},
+                                              {"timestamp", kFieldTimestamp},
+                                              {"nonce", kFieldNonce},
+                                              {"payload", kFieldPayload}})},
+          {"fieldError", FrozenNumbers(env, {{"fieldMask", kFieldMask}, {"type", kFieldType}, {"range", kFieldRange}})},
+          {"result", FrozenNumbers(env, {{"Ok", code(Result::kOk)},
+                                         {"BadLength", code(Result::kBadLength)},
+                                         {"BadMagic", code(Result::kBadMagic)},
+                                         {"BadVersion", code(Result::kBadVersion)},
+                                         {"BadCrc", code(Result::kBadCrc)},
+                                         {"BadStatus", code(Result::kBadStatus)},
+                                         {"StallOnWire", code(Result::kStallOnWire)},
+                                         {"BadPid", code(Result::kBadPid)},
+                                         {"BadTimestamp", code(Result::kBadTimestamp)},
+                                         {"BadNonce", code(Result::kBadNonce)}})},
+      });
+}
+
 void SetFunction(napi_env env, napi_value obj, const char* name, napi_callback cb) {
   napi_value fn;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, nullptr, &fn);
@@ -180,6 +242,7 @@ void InitVlp(Napi::Env env, Napi::Object exports) {
   SetFunction(env, vlp, "crc32cTable", CrcTable);
   vlp.Set("crc32cHardware", Napi::Boolean::New(env, Crc32cHardware()));
   vlp.Set("crc32cImplementation", Napi::String::New(env, Crc32cImplementation()));
+  vlp.Set("constants", VlpConstants(env));
   exports.Set("vlp", vlp);
 }
 

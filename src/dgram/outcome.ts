@@ -3,6 +3,10 @@
 // send allocates nothing once each outcome has been seen.
 import { getSystemErrorName } from 'node:util';
 import { checkInteger } from '../common/args.js';
+import { native } from '../native.js';
+
+const { sendOutcome, sendResult } = native.dgram.constants;
+const { outcomeMask: OUTCOME_MASK, errnoShift: ERRNO_SHIFT } = sendResult;
 
 /** Why a datagram was dropped; each maps from specific errnos (see README). */
 export type DropReason = 'kernel-queue-full' | 'no-observer' | 'peer-gone' | 'storage-full';
@@ -21,22 +25,20 @@ export interface SendOutcome {
 
 /** Outcome codes as the addon returns them in the low byte. */
 export const OutcomeCode = Object.freeze({
-  Sent: 0,
-  QueueFull: 1,
-  NoObserver: 2,
-  PeerGone: 3,
-  StorageFull: 4,
-  Failed: 5,
-} as const);
+  Sent: sendOutcome.sent,
+  QueueFull: sendOutcome.queueFull,
+  NoObserver: sendOutcome.noObserver,
+  PeerGone: sendOutcome.peerGone,
+  StorageFull: sendOutcome.storageFull,
+  Failed: sendOutcome.failed,
+});
 
-const REASONS: readonly (DropReason | null)[] = [
-  null,
-  'kernel-queue-full',
-  'no-observer',
-  'peer-gone',
-  'storage-full',
-  null,
-];
+const REASONS = new Map<number, DropReason>([
+  [OutcomeCode.QueueFull, 'kernel-queue-full'],
+  [OutcomeCode.NoObserver, 'no-observer'],
+  [OutcomeCode.PeerGone, 'peer-gone'],
+  [OutcomeCode.StorageFull, 'storage-full'],
+]);
 
 export const SENT: SendOutcome = Object.freeze({
   kind: 'sent',
@@ -51,11 +53,11 @@ const cache = new Map<number, SendOutcome>([[0, SENT]]);
 
 function build(result: number): SendOutcome {
   checkInteger('result', result, 0, 0xffff_ffff); // only on a cache miss: the send path never gets here twice
-  const code = result & 0xff;
-  const errno = result >>> 8;
+  const code = result & OUTCOME_MASK;
+  const errno = result >>> ERRNO_SHIFT;
   if (code === OutcomeCode.Sent) return SENT;
   const name = getSystemErrorName(-errno);
-  const reason = REASONS[code] ?? null;
+  const reason = REASONS.get(code) ?? null;
   const kind = reason === null ? 'failed' : 'dropped';
   return Object.freeze({
     kind,
@@ -65,6 +67,11 @@ function build(result: number): SendOutcome {
     errno,
     label: reason === null ? `failed: ${name}` : `dropped: ${reason.replaceAll('-', ' ')}`,
   });
+}
+
+/** A result as the addon encodes it: `code | errno << 8`. */
+export function sendResultOf(code: number, errno: number): number {
+  return code | (errno << ERRNO_SHIFT);
 }
 
 /** Decodes the addon's `outcome | errno << 8` into its cached outcome object. */

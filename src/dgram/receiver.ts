@@ -4,12 +4,9 @@ import { checkInteger, checkOptions, checkPath, invalidArg } from '../common/arg
 import { Resource, signalBeforeOpen } from '../common/lifecycle.js';
 
 const Native = native.dgram.DgramReceiver;
-const FIELDS = Native.META_FIELDS;
-const LENGTH = 0;
-const FLAGS = 1;
-const PID = 2;
-const UID = 3;
-const GID = 4;
+// One datagram's slots in the addon's meta array, and the bits of its flags.
+const { stride: FIELDS, length: LENGTH, flags: FLAGS, pid: PID, uid: UID, gid: GID } = native.dgram.constants.receiveMeta;
+const { truncated: TRUNCATED, fdsClosed: FDS_CLOSED } = native.dgram.constants.receiveFlag;
 
 export interface DgramReceiverOptions {
   /** File mode of the socket file (default 0o600); never wider at any instant. */
@@ -79,10 +76,10 @@ export class ReceivedBatch {
     return i * this.messageSize;
   }
   truncated(i: number): boolean {
-    return (this.#meta[i * FIELDS + FLAGS]! & Native.FLAG_TRUNCATED) !== 0;
+    return (this.#meta[i * FIELDS + FLAGS]! & TRUNCATED) !== 0;
   }
   fdsClosed(i: number): boolean {
-    return (this.#meta[i * FIELDS + FLAGS]! & Native.FLAG_FDS_CLOSED) !== 0;
+    return (this.#meta[i * FIELDS + FLAGS]! & FDS_CLOSED) !== 0;
   }
   /** Kernel-attested sender pid, or -1 without `credentials`. */
   pid(i: number): number {
@@ -152,15 +149,15 @@ export class DgramReceiver extends Resource<DgramReceiverEvents> {
       options.receiveBufferSize === undefined ? undefined : checkInteger('receiveBufferSize', options.receiveBufferSize, 1, 2 ** 31 - 1);
     this.#onBatch = options.onBatch;
     const signal = signalBeforeOpen(options.signal);
-    this.#handle = new Native(
+    this.#handle = new Native({
       path,
       mode,
-      options.credentials === true,
+      credentials: options.credentials === true,
       batchSize,
       messageSize,
-      (count) => this.#deliver(count),
-      (err) => this.emit('error', err),
-    );
+      onBatch: (count) => this.#deliver(count),
+      onError: (err) => this.emit('error', err),
+    });
     this.#batch = new ReceivedBatch(this.#handle.data, this.#handle.meta, messageSize);
     if (receiveBufferSize !== undefined) this.receiveBufferSize = receiveBufferSize;
     this.on('newListener', (event) => {

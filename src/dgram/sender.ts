@@ -17,7 +17,10 @@ export function nativeHandleOf(sender: DgramSender): NativeDgramSender {
 }
 
 export type SenderState = 'pending' | 'connected' | 'disconnected' | 'closed';
-const STATES: readonly SenderState[] = ['pending', 'connected', 'disconnected', 'closed'];
+// The addon's state numbers, by name; STATES maps them back.
+const STATE = native.dgram.constants.senderState;
+const STATES: SenderState[] = [];
+for (const name of ['pending', 'connected', 'disconnected', 'closed'] as const) STATES[STATE[name]] = name;
 
 export interface DgramSenderOptions {
   /**
@@ -44,7 +47,7 @@ interface Waiter {
   onAbort: (() => void) | undefined;
 }
 
-const CLOSED = STATES.indexOf('closed');
+const CLOSED = STATE.closed;
 
 /**
  * A non-blocking, close-on-exec datagram sender. `send()` is one syscall that

@@ -3,7 +3,7 @@
 // whether systemd is absent, gone, or not reading.
 import { checkOptions, invalidArg } from '../common/args.js';
 import { DgramSender } from '../dgram/sender.js';
-import { OutcomeCode, outcomeOf, type SendOutcome } from '../dgram/outcome.js';
+import { OutcomeCode, outcomeOf, sendResultOf, type SendOutcome } from '../dgram/outcome.js';
 
 const senders = new Map<string, DgramSender>();
 
@@ -14,7 +14,7 @@ function senderFor(path: string): DgramSender | SendOutcome {
       sender = DgramSender.connect(path);
     } catch (err) {
       const errno = Math.abs((err as NodeJS.ErrnoException).errno ?? 22);
-      return outcomeOf(OutcomeCode.Failed | (errno << 8));
+      return outcomeOf(sendResultOf(OutcomeCode.Failed, errno));
     }
     senders.set(path, sender);
   }

@@ -1,12 +1,13 @@
 // Numbers rtnetlink uses for route protocol, scope and type, FDB state and
 // flags, with the names `ip` and `bridge` print for them.
 import { checkInteger } from '../common/args.js';
+import { native } from '../native.js';
 
 /** The route protocol id hostwire stamps on routes it installs (`ip route … proto 176`). */
 export const HOSTWIRE_ROUTE_PROTOCOL = 176;
 
-/** The main routing table (`ip route` without `table`). */
-export const MAIN_TABLE = 254;
+/** The main routing table (`ip route` without `table`): RT_TABLE_MAIN, 254. */
+export const MAIN_TABLE = native.netlink.constants.kernel.RT_TABLE_MAIN;
 
 const protocolNames: Record<number, string> = {
   0: 'unspec',

@@ -9,14 +9,43 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { badArg, checkInteger, checkOptions, checkSignal, invalidArg, invalidValue, outOfRange } from '../common/args.js';
 import { abortError, systemError } from '../common/errors.js';
 import { Resource, signalBeforeOpen } from '../common/lifecycle.js';
-import { native, type NativeNetlinkSocket } from '../native.js';
+import { native, type NativeNetlink, type NativeRouteFilter } from '../native.js';
 import { MAIN_TABLE, routeProtocolId, routeScopeId, routeTypeId } from './constants.js';
 import { decodeFdb, decodeLinks, decodeRoutes, decodeRoutesInSlices } from './records.js';
 import type { FdbEntry, Link, NetnsOption, Route, RouteSpec } from './types.js';
 
-const ADD = 0;
-const REPLACE = 1;
-const DELETE = 2;
+const { routeOp, routeChange: CHANGE, kernel } = native.netlink.constants;
+const { add: ADD, replace: REPLACE, remove: REMOVE } = routeOp;
+
+const { RTPROT_UNSPEC, RTPROT_BOOT, RT_SCOPE_UNIVERSE, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RTN_UNSPEC, RTN_UNICAST } = kernel;
+const REMOVAL_DEFAULTS = Object.freeze({ protocol: RTPROT_UNSPEC, scope: RT_SCOPE_NOWHERE, type: RTN_UNSPEC });
+const LINK_DEFAULTS = Object.freeze({ protocol: RTPROT_BOOT, scope: RT_SCOPE_LINK, type: RTN_UNICAST });
+const UNIVERSE_DEFAULTS = Object.freeze({ protocol: RTPROT_BOOT, scope: RT_SCOPE_UNIVERSE, type: RTN_UNICAST });
+
+/**
+ * What a route change sends for the fields a RouteSpec leaves out: iproute2's
+ * choices, so a route added here is the route `ip route add` would add.
+ *
+ * - `table`: main (254), for every change.
+ * - `protocol`: boot, as `ip route add` without `proto`.
+ * - `scope`: link for an IPv4 route straight to a device (an `oif` and no
+ *   gateway), universe otherwise: `ip route add`'s rule.
+ * - `type`: unicast.
+ * - `oif`, `gateway`, `metric`: not sent (the kernel's metric is then 0 for
+ *   IPv4, 1024 for IPv6).
+ *
+ * A removal sends protocol unspec, scope nowhere and type unspec instead:
+ * wildcards, so unset fields match any route, as with `ip route del`. The
+ * addon sends every number as it gets it.
+ */
+function routeDefaults(op: number, family: 4 | 6, hasGateway: boolean, hasOif: boolean): typeof LINK_DEFAULTS {
+  if (op === REMOVE) return REMOVAL_DEFAULTS;
+  return family === 4 && !hasGateway && hasOif ? LINK_DEFAULTS : UNIVERSE_DEFAULTS;
+}
+
+// changeRoute()'s request, filled in place for each change (the call is
+// synchronous): one array for the module, no allocation per change.
+const change = new Uint32Array(CHANGE.length);
 
 /** One destination network: `dst` is its address, `prefix` its length. */
 export interface RouteDestination {
@@ -44,8 +73,6 @@ export interface AsyncRouteFilter extends RouteFilter {
 
 const MAX_DESTINATIONS = 16;
 
-type RouteArgs = [family: number, table: number, protocol: number, oif: number, destinations: string[] | null];
-
 export type RemoveRouteOutcome = 'removed' | 'absent';
 
 export interface NetlinkOptions extends NetnsOption {
@@ -65,10 +92,10 @@ interface PendingDump {
  * rejects with EBADF.
  */
 export class Netlink extends Resource {
-  readonly #socket: NativeNetlinkSocket;
+  readonly #socket: NativeNetlink;
   readonly #pending = new Set<PendingDump>();
 
-  private constructor(socket: NativeNetlinkSocket) {
+  private constructor(socket: NativeNetlink) {
     super();
     this.#socket = socket;
   }
@@ -82,7 +109,7 @@ export class Netlink extends Resource {
   static open(options: NetlinkOptions = {}): Netlink {
     const netns = checkNetns(checkOptions(options).netns);
     const signal = signalBeforeOpen(options.signal);
-    const netlink = new Netlink(new native.netlink.NetlinkSocket(netns ?? null));
+    const netlink = new Netlink(new native.netlink.Netlink(netns ?? null));
     netlink.closeOnAbort(signal);
     return netlink;
   }
@@ -96,7 +123,7 @@ export class Netlink extends Resource {
 
   /** Routes of one table (main by default), like `ip route show`; cache entries are left out. */
   listRoutes(filter: RouteFilter = {}): Route[] {
-    return decodeRoutes(this.#socket.routes(...routeArgs(filter)));
+    return decodeRoutes(this.#socket.routes(routeFilter(filter)));
   }
 
   /**
@@ -108,7 +135,7 @@ export class Netlink extends Resource {
    * and stops the dump; close() rejects it with EBADF.
    */
   async listRoutesAsync(filter: AsyncRouteFilter = {}): Promise<Route[]> {
-    const args = routeArgs(filter);
+    const nativeFilter = routeFilter(filter);
     const signal = checkSignal(filter.signal);
     if (signal?.aborted) throw abortError(signal);
     const records = await new Promise<ArrayBuffer>((resolve, reject) => {
@@ -128,7 +155,7 @@ export class Netlink extends Resource {
         },
       };
       const onAbort = () => pending.reject(abortError(signal!));
-      pending.cancel = this.#socket.routesAsync(...args, (err, buffer) => {
+      pending.cancel = this.#socket.routesAsync(nativeFilter, (err, buffer) => {
         if (settled) return; // aborted or closed meanwhile
         settle();
         if (err) reject(err);
@@ -147,7 +174,8 @@ export class Netlink extends Resource {
   /** Every route for exactly `dst/prefix` in `table` (several can differ in metric, device or type). */
   routesTo(dst: string, prefix: number, options: { table?: number } = {}): Route[] {
     checkDestination(dst, prefix);
-    return decodeRoutes(this.#socket.routes(0, checkTable(checkOptions(options).table ?? MAIN_TABLE), -1, 0, [`${dst}/${prefix}`]));
+    const table = checkTable(checkOptions(options).table ?? MAIN_TABLE);
+    return decodeRoutes(this.#socket.routes({ table, destinations: [`${dst}/${prefix}`] }));
   }
 
   /** The route for exactly `dst/prefix` in `table`, or null; the lowest metric wins when there are several. */
@@ -179,7 +207,7 @@ export class Netlink extends Resource {
    * route is the outcome 'absent', not an error.
    */
   removeRoute(spec: RouteSpec): RemoveRouteOutcome {
-    return this.#change(DELETE, spec) ? 'removed' : 'absent';
+    return this.#change(REMOVE, spec) ? 'removed' : 'absent';
   }
 
   #change(op: number, spec: RouteSpec): boolean {
@@ -188,18 +216,24 @@ export class Netlink extends Resource {
     if (spec.gateway !== undefined && isIP(spec.gateway) !== family) {
       throw badArg('gateway', `an IPv${family} address`, spec.gateway, 'string');
     }
-    return this.#socket.changeRoute(
-      op,
-      spec.dst,
-      spec.prefix,
-      spec.oif === undefined ? 0 : checkInteger('oif', spec.oif, 1, 0x7fffffff),
-      spec.gateway ?? null,
-      spec.table === undefined ? 0 : checkTable(spec.table),
-      spec.protocol === undefined ? -1 : toId('protocol', spec.protocol, routeProtocolId, 255),
-      spec.scope === undefined ? -1 : toId('scope', spec.scope, routeScopeId, 255),
-      spec.metric === undefined ? -1 : checkInteger('metric', spec.metric, 0, 0x7fffffff),
-      spec.type === undefined ? -1 : toId('type', spec.type, routeTypeId, 255),
-    );
+    // Checked in this order, so the first bad field is the one reported.
+    const oif = spec.oif === undefined ? undefined : checkInteger('oif', spec.oif, 1, 0x7fffffff);
+    const table = spec.table === undefined ? MAIN_TABLE : checkTable(spec.table);
+    const protocol = spec.protocol === undefined ? undefined : toId('protocol', spec.protocol, routeProtocolId, 255);
+    const scope = spec.scope === undefined ? undefined : toId('scope', spec.scope, routeScopeId, 255);
+    const metric = spec.metric === undefined ? undefined : checkInteger('metric', spec.metric, 0, 0x7fffffff);
+    const type = spec.type === undefined ? undefined : toId('type', spec.type, routeTypeId, 255);
+    const defaults = routeDefaults(op, family, spec.gateway !== undefined, oif !== undefined);
+    change[CHANGE.op] = op;
+    change[CHANGE.prefix] = spec.prefix;
+    change[CHANGE.table] = table;
+    change[CHANGE.protocol] = protocol ?? defaults.protocol;
+    change[CHANGE.scope] = scope ?? defaults.scope;
+    change[CHANGE.type] = type ?? defaults.type;
+    change[CHANGE.oif] = oif ?? 0;
+    change[CHANGE.metric] = metric ?? 0;
+    change[CHANGE.bits] = (oif === undefined ? 0 : CHANGE.hasOif) | (metric === undefined ? 0 : CHANGE.hasMetric);
+    return this.#socket.changeRoute(change, spec.dst, spec.gateway ?? null);
   }
 
   // ── links ─────────────────────────────────────────────────────────────────
@@ -262,13 +296,14 @@ function nameTooLong(path: string): NodeJS.ErrnoException {
   return systemError({ code: 'ENAMETOOLONG', detail: 'File name too long', syscall: 'open', path });
 }
 
-function routeArgs(filter: RouteFilter): RouteArgs {
+/** The filter the addon applies: a field left out matches any route. */
+function routeFilter(filter: RouteFilter): NativeRouteFilter {
   if (filter === null || typeof filter !== 'object') throw invalidArg('filter', 'an object', filter);
-  const table = filter.table === 'all' ? 0 : filter.table === undefined ? MAIN_TABLE : checkTable(filter.table);
-  const family = filter.family === undefined ? 0 : checkFamily(filter.family);
-  const protocol = filter.protocol === undefined ? -1 : toId('protocol', filter.protocol, routeProtocolId, 255);
-  const oif = filter.oif === undefined ? 0 : checkInteger('oif', filter.oif, 1, 0x7fffffff);
-  let destinations: string[] | null = null;
+  const table = filter.table === 'all' ? undefined : filter.table === undefined ? MAIN_TABLE : checkTable(filter.table);
+  const family = filter.family === undefined ? undefined : checkFamily(filter.family);
+  const protocol = filter.protocol === undefined ? undefined : toId('protocol', filter.protocol, routeProtocolId, 255);
+  const oif = filter.oif === undefined ? undefined : checkInteger('oif', filter.oif, 1, 0x7fffffff);
+  let destinations: string[] | undefined;
   if (filter.destinations !== undefined) {
     if (!Array.isArray(filter.destinations)) throw invalidArg('destinations', 'an array', filter.destinations);
     if (filter.destinations.length > MAX_DESTINATIONS) {
@@ -280,7 +315,7 @@ function routeArgs(filter: RouteFilter): RouteArgs {
       return `${d.dst}/${d.prefix}`;
     });
   }
-  return [family, table, protocol, oif, destinations];
+  return { family, table, protocol, oif, destinations };
 }
 
 function closedDuringDump(): NodeJS.ErrnoException {

@@ -1,20 +1,33 @@
-// Decodes the packed records the addon returns (layout: native/netlink/records.h)
-// into plain objects. Object literals built here cost tens of nanoseconds;
-// the same objects built through N-API cost about a microsecond each.
+// Decodes the packed records the addon returns into plain objects. Object
+// literals built here cost tens of nanoseconds; the same objects built through
+// N-API cost about a microsecond each. The layout (native/netlink/records.h)
+// comes from the addon, read once here into constants the decoders use.
 import { formatAddress } from '../common/ip-address.js';
+import { native } from '../native.js';
+import { LinkFlag } from './constants.js';
 import type { FdbEntry, Link, Route } from './types.js';
 
-const ROUTE = 1;
-const LINK = 2;
-const FDB = 3;
-const OVERRUN = 4;
+const { kind: KIND, action: ACTION, header: HEADER, route: R, link: L, fdb: F } = native.netlink.constants.record;
+const { route: ROUTE, link: LINK, fdb: FDB, overrun: OVERRUN } = KIND;
+const { kind: HEADER_KIND, action: HEADER_ACTION, length: LENGTH } = HEADER;
+const { family: R_FAMILY, prefix: R_PREFIX, protocol: R_PROTOCOL, scope: R_SCOPE, type: R_TYPE, bits: R_BITS } = R;
+const { table: R_TABLE, oif: R_OIF, metric: R_METRIC, dst: R_DST, gateway: R_GATEWAY, prefsrc: R_PREFSRC } = R;
+const { hasGateway: R_HAS_GATEWAY, hasPrefsrc: R_HAS_PREFSRC, hasMetric: R_HAS_METRIC, multipath: R_MULTIPATH } = R;
+const { index: L_INDEX, flags: L_FLAGS, mtu: L_MTU, master: L_MASTER, operstate: L_OPERSTATE } = L;
+const { macLength: L_MAC_LENGTH, nameLength: L_NAME_LENGTH, kindLength: L_KIND_LENGTH } = L;
+const { name: L_NAME, kind: L_KIND, mac: L_MAC } = L;
+const { ifindex: F_IFINDEX, master: F_MASTER, vlan: F_VLAN, state: F_STATE, flags: F_FLAGS, bits: F_BITS } = F;
+const { dstFamily: F_DST_FAMILY, mac: F_MAC, dst: F_DST, hasMac: F_HAS_MAC } = F;
 
 const OPERSTATES = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'];
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 // By the addon's action byte: a dump's record, RTM_NEW* (added or changed), RTM_DEL*.
 export type RecordAction = 'listed' | 'new' | 'removed';
-const ACTIONS: RecordAction[] = ['listed', 'new', 'removed'];
+const ACTIONS: RecordAction[] = [];
+ACTIONS[ACTION.listed] = 'listed';
+ACTIONS[ACTION.new] = 'new';
+ACTIONS[ACTION.deleted] = 'removed';
 
 export type DecodedRecord =
   | { kind: 'route'; action: RecordAction; route: Route }
@@ -38,55 +51,55 @@ function text(buffer: ArrayBuffer, at: number, length: number): string {
 }
 
 function route(view: DataView, u8: Uint8Array, at: number): Route {
-  const family = u8[at + 4] as 4 | 6;
-  const bits = u8[at + 9]!;
-  const oif = view.getUint32(at + 16, true);
+  const family = u8[at + R_FAMILY] as 4 | 6;
+  const bits = u8[at + R_BITS]!;
+  const oif = view.getUint32(at + R_OIF, true);
   return {
     family,
-    dst: address(u8, family, at + 24),
-    prefix: u8[at + 5]!,
-    table: view.getUint32(at + 12, true),
-    protocol: u8[at + 6]!,
-    scope: u8[at + 7]!,
-    type: u8[at + 8]!,
+    dst: address(u8, family, at + R_DST),
+    prefix: u8[at + R_PREFIX]!,
+    table: view.getUint32(at + R_TABLE, true),
+    protocol: u8[at + R_PROTOCOL]!,
+    scope: u8[at + R_SCOPE]!,
+    type: u8[at + R_TYPE]!,
     oif: oif === 0 ? null : oif,
-    gateway: bits & 1 ? address(u8, family, at + 40) : null,
-    prefsrc: bits & 2 ? address(u8, family, at + 56) : null,
-    metric: bits & 4 ? view.getUint32(at + 20, true) : null,
-    multipath: (bits & 8) !== 0,
+    gateway: bits & R_HAS_GATEWAY ? address(u8, family, at + R_GATEWAY) : null,
+    prefsrc: bits & R_HAS_PREFSRC ? address(u8, family, at + R_PREFSRC) : null,
+    metric: bits & R_HAS_METRIC ? view.getUint32(at + R_METRIC, true) : null,
+    multipath: (bits & R_MULTIPATH) !== 0,
   };
 }
 
 function link(view: DataView, u8: Uint8Array, at: number): Link {
-  const flags = view.getUint32(at + 8, true);
-  const master = view.getUint32(at + 16, true);
-  const macLength = u8[at + 21]!;
-  const kindLength = u8[at + 23]!;
+  const flags = view.getUint32(at + L_FLAGS, true);
+  const master = view.getUint32(at + L_MASTER, true);
+  const macLength = u8[at + L_MAC_LENGTH]!;
+  const kindLength = u8[at + L_KIND_LENGTH]!;
   return {
-    index: view.getUint32(at + 4, true),
-    name: text(view.buffer as ArrayBuffer, at + 24, u8[at + 22]!),
-    kind: kindLength === 0 ? null : text(view.buffer as ArrayBuffer, at + 40, kindLength),
+    index: view.getUint32(at + L_INDEX, true),
+    name: text(view.buffer as ArrayBuffer, at + L_NAME, u8[at + L_NAME_LENGTH]!),
+    kind: kindLength === 0 ? null : text(view.buffer as ArrayBuffer, at + L_KIND, kindLength),
     master: master === 0 ? null : master,
-    mac: macLength === 0 ? null : mac(u8, at + 64, macLength),
+    mac: macLength === 0 ? null : mac(u8, at + L_MAC, macLength),
     flags,
-    mtu: view.getUint32(at + 12, true),
-    up: (flags & 1) !== 0,
-    operstate: OPERSTATES[u8[at + 20]!] ?? 'unknown',
+    mtu: view.getUint32(at + L_MTU, true),
+    up: (flags & LinkFlag.UP) !== 0,
+    operstate: OPERSTATES[u8[at + L_OPERSTATE]!] ?? 'unknown',
   };
 }
 
 function fdb(view: DataView, u8: Uint8Array, at: number): FdbEntry {
-  const master = view.getUint32(at + 8, true);
-  const vlan = view.getInt32(at + 12, true);
-  const dstFamily = u8[at + 20]!;
+  const master = view.getUint32(at + F_MASTER, true);
+  const vlan = view.getInt32(at + F_VLAN, true);
+  const dstFamily = u8[at + F_DST_FAMILY]!;
   return {
-    mac: u8[at + 19]! & 1 ? mac(u8, at + 24, 6) : null,
-    ifindex: view.getUint32(at + 4, true),
+    mac: u8[at + F_BITS]! & F_HAS_MAC ? mac(u8, at + F_MAC, 6) : null,
+    ifindex: view.getUint32(at + F_IFINDEX, true),
     master: master === 0 ? null : master,
     vlan: vlan < 0 ? null : vlan,
-    state: view.getUint16(at + 16, true),
-    flags: u8[at + 18]!,
-    dst: dstFamily === 0 ? null : address(u8, dstFamily, at + 32),
+    state: view.getUint16(at + F_STATE, true),
+    flags: u8[at + F_FLAGS]!,
+    dst: dstFamily === 0 ? null : address(u8, dstFamily, at + F_DST),
   };
 }
 
@@ -113,8 +126,8 @@ export async function decodeRoutesInSlices(buffer: ArrayBuffer, pause: () => Pro
   const u8 = new Uint8Array(buffer);
   let sliceStart = performance.now();
   let count = 0;
-  for (let at = 0; at < buffer.byteLength; at += view.getUint16(at + 2, true)) {
-    if (u8[at] === ROUTE) out.push(route(view, u8, at));
+  for (let at = 0; at < buffer.byteLength; at += view.getUint16(at + LENGTH, true)) {
+    if (u8[at + HEADER_KIND] === ROUTE) out.push(route(view, u8, at));
     // Reading the clock costs ~30 ns: look at it every 256 records (~0.1 ms of work).
     if ((++count & 255) === 0 && performance.now() - sliceStart >= budgetMs) {
       await pause();
@@ -129,8 +142,8 @@ function decodeAll<T>(buffer: ArrayBuffer, kind: number, decode: (view: DataView
   if (buffer.byteLength === 0) return out;
   const view = new DataView(buffer);
   const u8 = new Uint8Array(buffer);
-  for (let at = 0; at < buffer.byteLength; at += view.getUint16(at + 2, true)) {
-    if (u8[at] === kind) out.push(decode(view, u8, at));
+  for (let at = 0; at < buffer.byteLength; at += view.getUint16(at + LENGTH, true)) {
+    if (u8[at + HEADER_KIND] === kind) out.push(decode(view, u8, at));
   }
   return out;
 }
@@ -140,9 +153,9 @@ export function decodeRecords(buffer: ArrayBuffer): DecodedRecord[] {
   const out: DecodedRecord[] = [];
   const view = new DataView(buffer);
   const u8 = new Uint8Array(buffer);
-  for (let at = 0; at < buffer.byteLength; at += view.getUint16(at + 2, true)) {
-    const action = ACTIONS[u8[at + 1]!] ?? 'listed';
-    switch (u8[at]) {
+  for (let at = 0; at < buffer.byteLength; at += view.getUint16(at + LENGTH, true)) {
+    const action = ACTIONS[u8[at + HEADER_ACTION]!] ?? 'listed';
+    switch (u8[at + HEADER_KIND]) {
       case ROUTE:
         out.push({ kind: 'route', action, route: route(view, u8, at) });
         break;

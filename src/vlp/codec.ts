@@ -7,22 +7,24 @@ import { describeKind, encodeError, kindOfResult, VlpDecodeError } from './error
 import type { VlpFrame } from './frame.js';
 
 const vlp = native.vlp;
+const slot = vlp.constants.decodeSlot;
 
 /** Field slots of `decodeInto`'s Uint32Array. */
 export const Field = Object.freeze({
-  Version: 0,
-  Status: 1,
-  Pid: 2,
-  TimestampLo: 3,
-  TimestampHi: 4,
-  NonceLo: 5,
-  NonceHi: 6,
-  PayloadLo: 7,
-  PayloadHi: 8,
-  CrcExpected: 9,
-  CrcActual: 10,
-} as const);
-export const FIELD_COUNT = 11;
+  Version: slot.version,
+  Status: slot.status,
+  Pid: slot.pid,
+  TimestampLo: slot.timestampLo,
+  TimestampHi: slot.timestampHi,
+  NonceLo: slot.nonceLo,
+  NonceHi: slot.nonceHi,
+  PayloadLo: slot.payloadLo,
+  PayloadHi: slot.payloadHi,
+  CrcExpected: slot.crcExpected,
+  CrcActual: slot.crcActual,
+});
+/** The length of `decodeInto`'s Uint32Array. */
+export const FIELD_COUNT = slot.count;
 
 export function crc32c(bytes: Uint8Array): number {
   return vlp.crc32c(bytes);

@@ -1,6 +1,9 @@
 // Decode errors, named exactly as the VLP spec names them, in its order.
-import { checkInteger, invalidArg, outOfRange } from '../common/args.js';
+import { invalidArg, outOfRange } from '../common/args.js';
 import { HostwireError, HostwireTypeError } from '../common/errors.js';
+import { native } from '../native.js';
+
+const { result: RESULT, encodeField: ENCODE_FIELD, fieldError: FIELD_ERROR } = native.vlp.constants;
 
 export const DECODE_ERROR_KINDS = Object.freeze([
   'BadLength', // not exactly 32 bytes (a datagram-level check before the spec's list)
@@ -15,9 +18,16 @@ export const DECODE_ERROR_KINDS = Object.freeze([
 ] as const);
 export type DecodeErrorKind = (typeof DECODE_ERROR_KINDS)[number];
 
-/** Maps the addon's result code (0 = ok, 1.. = kinds above) to a kind. */
+// The addon's result codes, by the spec's names: kind by code.
+const KIND_OF_RESULT: DecodeErrorKind[] = [];
+for (const kind of DECODE_ERROR_KINDS) KIND_OF_RESULT[RESULT[kind]] = kind;
+
+/** Maps the addon's result code (0 = ok, 1.. = kinds above, in the same order) to a kind. */
 export function kindOfResult(result: number): DecodeErrorKind {
-  return DECODE_ERROR_KINDS[checkInteger('result', result, 1, DECODE_ERROR_KINDS.length) - 1]!;
+  if (typeof result !== 'number') throw invalidArg('result', 'a number', result);
+  const kind = KIND_OF_RESULT[result];
+  if (kind === undefined) throw outOfRange('result', 'a VLP decode error code', result);
+  return kind;
 }
 
 export class VlpDecodeError extends HostwireError {
@@ -74,8 +84,11 @@ export function describeKind(kind: DecodeErrorKind): string {
  */
 export const ENCODE_FIELDS = Object.freeze(['version', 'status', 'pid', 'timestamp', 'nonce', 'payload'] as const);
 export type EncodeField = (typeof ENCODE_FIELDS)[number];
-export const FIELD_TYPE = 0x100;
-export const FIELD_RANGE = 0x200;
+export const FIELD_TYPE = FIELD_ERROR.type;
+export const FIELD_RANGE = FIELD_ERROR.range;
+// The addon's field numbers, by name: field by number.
+const FIELD_OF_NUMBER: EncodeField[] = [];
+for (const field of ENCODE_FIELDS) FIELD_OF_NUMBER[ENCODE_FIELD[field]] = field;
 
 const U8_RANGE = '>= 0 and <= 255';
 const U32_RANGE = '>= 0 and <= 4294967295';
@@ -96,7 +109,7 @@ export function fieldRangeError(field: EncodeField, frame: { readonly [K in Enco
 
 /** The error for a non-zero result of the addon's encodeInto. */
 export function encodeError(result: number, frame: { readonly [K in EncodeField]?: unknown }): Error {
-  const field = ENCODE_FIELDS[result & 0xff];
+  const field = FIELD_OF_NUMBER[result & FIELD_ERROR.fieldMask];
   if ((result & FIELD_TYPE) !== 0 && field !== undefined) return fieldTypeError(field, frame);
   if ((result & FIELD_RANGE) !== 0 && field !== undefined) return fieldRangeError(field, frame);
   const kind = kindOfResult(result);

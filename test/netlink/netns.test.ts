@@ -29,12 +29,12 @@ describe('Netlink namespace paths and arguments (no root needed)', () => {
   });
 
   it("an open socket holds a 64 KB receive buffer, reported to V8; close() frees it and takes the report back", async () => {
-    const reported = () => native.netlink.NetlinkSocket.externalMemory();
+    const reported = () => native.netlink.Netlink.externalMemory();
     const BUFFER = 64 * 1024;
     // Node and V8 report small amounts of their own (a few KB) to the same count.
     const about = (bytes: number) => expect.toSatisfy((n: number) => Math.abs(n - bytes) < 16 * 1024, `≈ ${bytes}`);
     const before = reported();
-    const sockets = Array.from({ length: 10 }, () => new native.netlink.NetlinkSocket(null));
+    const sockets = Array.from({ length: 10 }, () => new native.netlink.Netlink(null));
     expect(sockets.map((s) => s.bufferBytes)).toEqual(sockets.map(() => BUFFER));
     expect(reported() - before).toEqual(about(10 * BUFFER));
     for (const s of sockets) s.close();
@@ -103,7 +103,7 @@ describeAsRoot('Netlink namespaces', () => {
     const suffix = '-not-this-one';
     const path = '/'.repeat(PATH_MAX - 1 - ns.path.length) + ns.path + suffix;
     expect(Buffer.byteLength(path)).toBe(PATH_MAX - 1 + suffix.length);
-    for (const open of [() => new native.netlink.NetlinkSocket(path), () => new native.netlink.NetlinkMonitor(path, [], () => {}, () => {})]) {
+    for (const open of [() => new native.netlink.Netlink(path), () => new native.netlink.NetlinkMonitor(path, [], () => {}, () => {})]) {
       expect(thrown(open)).toMatchObject({ code: 'ENAMETOOLONG', errno: 36, syscall: 'open', path });
     }
   });

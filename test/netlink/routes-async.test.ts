@@ -34,11 +34,13 @@ describe('Netlink.listRoutesAsync: argument checks', () => {
   });
 
   it('the addon checks the destinations that reach it too', () => {
-    const socket = new native.netlink.NetlinkSocket(null);
+    const socket = new native.netlink.Netlink(null);
     socket.close();
-    expect(thrown(() => socket.routes(0, 254, -1, 0, ['10.0.0.0/40']))).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
-    expect(thrown(() => socket.routes(0, 254, -1, 0, ['10.0.0.0']))).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
-    expect(thrown(() => socket.routes(0, 254, -1, 0, ['10.0.0.0/8']))).toMatchObject({ code: 'EBADF' });
+    expect(thrown(() => socket.routes({ table: 254, destinations: ['10.0.0.0/40'] }))).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+    expect(thrown(() => socket.routes({ table: 254, destinations: ['10.0.0.0'] }))).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+    expect(thrown(() => socket.routes({ protocol: 256 }))).toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+    expect(thrown(() => socket.routes({ family: 5 as 4 }))).toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+    expect(thrown(() => socket.routes({ table: 254, destinations: ['10.0.0.0/8'] }))).toMatchObject({ code: 'EBADF' });
   });
 
   it('an already aborted signal rejects with ABORT_ERR (the reason as cause) before any dump', async () => {
@@ -219,13 +221,13 @@ describeAsRoot('route dumps of thousands of routes', () => {
   });
 
   it('cancel() stops a dump in progress: its callback gets ECANCELED', async () => {
-    const socket = new native.netlink.NetlinkSocket(ns.name);
+    const socket = new native.netlink.Netlink(ns.name);
     // Hold every threadpool thread in open() of a FIFO, so the dump cannot
     // start (or finish) before cancel() runs, however loaded the machine is.
     const held = holdThreadpool();
     try {
       const result = new Promise<Error | null>((resolve) => {
-        const cancel = socket.routesAsync(4, 0, -1, 0, null, (err) => resolve(err));
+        const cancel = socket.routesAsync({ family: 4 }, (err) => resolve(err));
         cancel();
       });
       await held.release();
