@@ -45,7 +45,7 @@ describe('closed resources are collected (2,000 open/close cycles, then gc())', 
     expect(g.externalMB).toBeLessThan(16);
     // RSS also moves with the allocator and a loaded machine; the leak it guards against was +268 MB.
     expect(g.rssMB).toBeLessThan(128);
-    expect(g.fds).toBe(0);
+    expect(g.fds, 'fds left open (fewer is Node closing one of its own)').toBeLessThanOrEqual(0);
   });
 });
 
@@ -53,11 +53,11 @@ describe('native buffers are freed on close, without waiting for a GC', () => {
   it('20,000 Netlink.open()/close(): rss grows < 200 MB (each socket held 64 KiB V8 never saw)', async () => {
     const run = await cycles('netlink', 20_000, false);
     expect(growth(run).rssMB).toBeLessThan(200);
-    expect(growth(run).fds).toBe(0);
+    expect(growth(run).fds).toBeLessThanOrEqual(0);
   });
 
   it('50 installPanicHook().uninstall(): no fd left behind', async () => {
     const run = await cycles('panic', 50, false);
-    expect(growth(run).fds).toBe(0);
+    expect(growth(run).fds).toBeLessThanOrEqual(0);
   });
 });
