@@ -85,7 +85,12 @@ function benchRouteCheck(netns: string, options: NetlinkBenchOptions): string {
       ]);
     }
     const idle = summarize(r.idleBlockedMs);
-    rows.push([`ticker alone over 20 ms (the machine's noise), ${table}`, '—', '—', `${idle.min.toFixed(2)} ms (median ${idle.median.toFixed(2)})`]);
+    rows.push([
+      `ticker alone over 20 ms (the machine's noise), ${table}`,
+      '—',
+      '—',
+      `${idle.min.toFixed(2)} ms (median ${idle.median.toFixed(2)})`,
+    ]);
   }
   return table(
     [

@@ -50,4 +50,3 @@ export function ensureRouteForDevice(name: string, options: OneShotOptions = {})
 export function removeRoute(options: RouteManagerOptions = {}): Promise<RemoveResult> {
   return withManager(options, (m) => m.removeRoute());
 }
-

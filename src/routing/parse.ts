@@ -198,11 +198,7 @@ export function subnetEquals(a: Subnet, b: Subnet): boolean {
 export function subnetContains(outer: Subnet, inner: Subnet): boolean {
   checkSubnetArg(outer, 'outer');
   checkSubnetArg(inner, 'inner');
-  return (
-    outer.family === inner.family &&
-    outer.prefix <= inner.prefix &&
-    equalBytes(masked(inner.bytes, outer.prefix), outer.bytes)
-  );
+  return outer.family === inner.family && outer.prefix <= inner.prefix && equalBytes(masked(inner.bytes, outer.prefix), outer.bytes);
 }
 
 /** The two halves of `subnet`, lower first, each one bit longer. RangeError (ERR_OUT_OF_RANGE) on a /32 or /128. */

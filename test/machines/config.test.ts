@@ -34,7 +34,18 @@ const full: MachineConfig = {
 describe('config TOML', () => {
   it('round-trips every field, with snake_case keys on disk', () => {
     const text = encodeConfig(full);
-    for (const key of ['memory_mb', 'disk_gb', 'distro_version', 'disk_path', 'ssh_key_path', 'ip_address', 'vm_id', 'created_at', '[[block_devices]]', 'read_only']) {
+    for (const key of [
+      'memory_mb',
+      'disk_gb',
+      'distro_version',
+      'disk_path',
+      'ssh_key_path',
+      'ip_address',
+      'vm_id',
+      'created_at',
+      '[[block_devices]]',
+      'read_only',
+    ]) {
       expect(text).toContain(key);
     }
     const { config, needsRecovery } = decodeConfig(text, '/x/config.toml');
@@ -164,8 +175,8 @@ describe('config TOML', () => {
       'block_devices[1].read_only: expected a boolean',
     );
     expect(decodeError(encodeConfig(full).replace('name = "web-01"', 'name = "../etc"')).message).toContain('name: invalid machine name');
-    expect(decodeError(encodeConfig(full).replace('created_at = "2026-03-04T05:06:07.089Z"', 'created_at = "yesterday"')).message).toContain(
-      'created_at: not an RFC 3339 date-time',
-    );
+    expect(
+      decodeError(encodeConfig(full).replace('created_at = "2026-03-04T05:06:07.089Z"', 'created_at = "yesterday"')).message,
+    ).toContain('created_at: not an RFC 3339 date-time');
   });
 });
