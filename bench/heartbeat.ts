@@ -147,7 +147,7 @@ async function observerLimit(
   const [command, args] = pinned(0, observe, [socketPath, '0.5', String(seconds)]);
   const limit = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  limit.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  limit.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   const exited = once(limit, 'exit');
   while (!out.includes('ready')) {
     if (limit.exitCode !== null) throw new Error(`vlp_observe exited (${limit.exitCode}) before it was ready`);

@@ -14,7 +14,7 @@ const load = spawn('taskset', ['-c', '1', binary, mode, nText, socketPath, Strin
   stdio: ['ignore', 'pipe', 'inherit'],
   detached: true,
 });
-await new Promise<void>((resolve) => load.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
+await new Promise<void>((resolve) => load.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
 await new Promise((r) => setTimeout(r, 500)); // let every sender get going
 const c0 = observer.counters;
 const cpu0 = process.cpuUsage();

@@ -121,7 +121,7 @@ export function decodeConfig(text: string, path: string): { config: MachineConfi
   if (typeof path !== 'string') throw invalidArg('path', 'a string', path);
   let doc: Record<string, unknown>;
   try {
-    doc = parse(text, { integersAsBigInt: true }) as Record<string, unknown>;
+    doc = parse(text, { integersAsBigInt: true });
   } catch (err) {
     if (err instanceof TomlError) {
       const detail = err.message.split('\n')[0]!.replace(/^Invalid TOML document: /, 'invalid TOML: ');

@@ -5,7 +5,6 @@ import {
   fromPersistedState,
   MachineConfigError,
   toPersistedState,
-  type LiveState,
   type MachineConfig,
   type MachineName,
 } from '../../src/machines/index.js';
@@ -68,9 +67,9 @@ describe('config TOML', () => {
     ['stopping', 'stopped', 'stopped', false],
     ['stopped', 'stopped', 'stopped', false],
   ] as const)('live %s persists as %s and loads as %s (needsRecovery %s)', (live, persisted, loaded, recovery) => {
-    expect(toPersistedState(live as LiveState)).toBe(persisted);
+    expect(toPersistedState(live)).toBe(persisted);
     expect(fromPersistedState(persisted)).toEqual({ state: loaded, needsRecovery: recovery });
-    const text = encodeConfig({ ...full, state: live as LiveState });
+    const text = encodeConfig({ ...full, state: live });
     expect(text).toContain(`state = "${persisted}"`);
     const decoded = decodeConfig(text, 'c.toml');
     expect(decoded.config.state).toBe(loaded);

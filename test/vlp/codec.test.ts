@@ -11,7 +11,7 @@ import {
   referenceDecode,
   referenceEncode,
   Status,
-  VlpDecodeError,
+  type VlpDecodeError,
   VlpEncodeError,
   type StatusCode,
   type VlpFrame,
@@ -99,7 +99,7 @@ describe('VLP codec numbers are checked, never wrapped', () => {
 
   it.each(wrapping)('frame status, version and pid %s are ERR_OUT_OF_RANGE, natively and in the reference codec', (_label, value) => {
     for (const field of ['status', 'version', 'pid'] as const) {
-      const frame = { ...base, [field]: value } as VlpFrame;
+      const frame = { ...base, [field]: value };
       for (const encode of [encodeFrame, referenceEncode]) {
         expect(() => encode(frame), `${encode.name} ${field}`).toThrow(
           expect.objectContaining({ code: 'ERR_OUT_OF_RANGE', message: expect.stringContaining(`"frame.${field}"`) }),
