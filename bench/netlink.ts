@@ -114,7 +114,7 @@ export function benchNetlink(options: NetlinkBenchOptions): string {
   const entries: Partial<Record<Contender, number>> = {};
 
   const netns = createBenchNetns();
-  let checkTable = '';
+  let checkTable: string;
   try {
     // Round-robin, every contender in a fresh process each run, all on the
     // same namespace, so drift on a shared machine touches them alike.

@@ -39,4 +39,5 @@ export interface RtNetlinkPeer {
   }): Promise<{ attrs: { lladdr?: Buffer; master?: number; vlan?: number }; data: { ifindex: number; state: number; flags: number } }[]>;
   socket: { close(): void };
 }
-export const netlink = () => requirePeer<{ createRtNetlink(): RtNetlinkPeer; FlagsNew: { CREATE: number; REPLACE: number } }>('netlink');
+export const netlink = () =>
+  requirePeer<{ createRtNetlink: () => RtNetlinkPeer; FlagsNew: { CREATE: number; REPLACE: number } }>('netlink');

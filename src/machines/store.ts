@@ -151,9 +151,9 @@ export class MachineStore extends AsyncCloseResource {
     this.#assertOpen();
     const machine = parseMachineName(name);
     const file = this.configPath(machine);
-    const [content] = await readConfigFiles(this.baseDir, [configRelativePath(machine)], this.#maxConfigBytes);
+    const content = (await readConfigFiles(this.baseDir, [configRelativePath(machine)], this.#maxConfigBytes))[0]!;
     if (!Buffer.isBuffer(content)) {
-      if (content!.code === 'ENOENT') throw new MachineNotFoundError(machine, file);
+      if (content.code === 'ENOENT') throw new MachineNotFoundError(machine, file);
       throw content;
     }
     return decodeLoaded(machine, file, content.toString('utf8'));

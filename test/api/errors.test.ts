@@ -7,6 +7,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import path from 'node:path';
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as rootApi from '../../src/index.js';
 import * as dgramApi from '../../src/dgram/index.js';
@@ -600,7 +601,7 @@ describe('sweep: every exported function, constructor and static factory, with j
       errors++;
       const err = result.error as { code?: unknown } | null;
       const ok = err instanceof Error && typeof err.code === 'string' && CODE.test(err.code);
-      if (!ok) failures.push(`${label}: ${String(err)}`);
+      if (!ok) failures.push(`${label}: ${inspect(err)}`); // a thrown plain object shows its fields
     };
     // A path inside this test's directory: calls that succeed bind and create only there.
     const place = (name: string) => path.join(dir(), name);

@@ -32,7 +32,7 @@ describe('hostwire dgram', () => {
     const child = startCli(['dgram', 'listen', '--socket', sock, '--credentials', '--json', '--duration-ms', '1500']);
     const done = finish(child);
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
     await expect.poll(() => out.includes('"listening"'), { timeout: 10_000 }).toBe(true);
     using sender = DgramSender.connect(sock);
     expect(sender.send(Buffer.from('over the wire')).ok).toBe(true);

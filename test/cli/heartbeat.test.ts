@@ -51,7 +51,7 @@ describe('hostwire heartbeat beat / watch / demo', () => {
     const watcher = startCli(['heartbeat', 'watch', '--socket', sock, '--stall-ms', '300', '--duration-ms', '4000', '--json']);
     const done = finish(watcher);
     let out = '';
-    watcher.stdout!.on('data', (d: Buffer) => (out += d));
+    watcher.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
     await expect.poll(() => out.includes('"listening"'), { timeout: 15_000 }).toBe(true);
     const agent = startFixture('agent-beat.ts', [sock, '0', '20']);
     await expect.poll(() => out.includes('"join"'), { timeout: 15_000 }).toBe(true);
@@ -77,7 +77,7 @@ describe('hostwire heartbeat beat / watch / demo', () => {
       const watcher = startCli(['heartbeat', 'watch', '--socket', sock, '--duration-ms', '3000', '--json', ...flags]);
       const done = finish(watcher);
       let out = '';
-      watcher.stdout!.on('data', (d: Buffer) => (out += d));
+      watcher.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
       await expect.poll(() => out.includes('"listening"'), { timeout: 15_000 }).toBe(true);
       expect((await runCli(['heartbeat', 'beat', '--socket', sock, '--vlp', '1', '--interval-ms', '0'])).code).toBe(0);
       const result = await done;
@@ -126,7 +126,7 @@ describe('hostwire heartbeat beat / watch / demo', () => {
     const watcher = startCli(['watch', '--socket', sock, '--duration-ms', '3000', '--json']);
     const done = finish(watcher);
     let out = '';
-    watcher.stdout!.on('data', (d: Buffer) => (out += d));
+    watcher.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
     await expect.poll(() => out.includes('"listening"'), { timeout: 15_000 }).toBe(true);
     const beat = await runCli(['beat', '--socket', sock, '--count', '2', '--interval-ms', '0', '--json']);
     expect(beat.code).toBe(0);

@@ -120,7 +120,7 @@ describe('hostwire machines', () => {
     const holder = startFixture('hold-store.ts', [path.join(stateDir, 'machines')]);
     try {
       let out = '';
-      holder.stdout!.on('data', (d: Buffer) => (out += d));
+      holder.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
       await expect.poll(() => out.includes('ready') || holder.exitCode !== null, { timeout: 15_000 }).toBe(true);
       const result = await runCli([
         'machines',

@@ -14,7 +14,7 @@ async function signalled(args: string[], signal?: NodeJS.Signals) {
   const child = spawn(process.execPath, ['--import', 'tsx', fixture, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const done = finish(child);
   let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   await expect.poll(() => out.includes('ready\n'), { timeout: 15_000 }).toBe(true);
   if (signal) child.kill(signal);
   return done;

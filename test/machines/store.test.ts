@@ -191,7 +191,7 @@ describe('MachineStore', () => {
     const baseDir = path.join(dir, 'machines');
     const holder = startFixture('hold-store.ts', [baseDir]);
     let out = '';
-    holder.stdout!.on('data', (d: Buffer) => (out += d));
+    holder.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
     await expect.poll(() => out.includes('ready'), { timeout: 15_000 }).toBe(true);
 
     let thrown: unknown;
@@ -263,7 +263,7 @@ describe('MachineStore', () => {
 async function holdStore(baseDir: string): Promise<ChildProcess> {
   const holder = startFixture('hold-store.ts', [baseDir]);
   let out = '';
-  holder.stdout!.on('data', (d: Buffer) => (out += d));
+  holder.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   await expect.poll(() => out.includes('ready') || holder.exitCode !== null, { timeout: 15_000 }).toBe(true);
   expect(holder.exitCode).toBeNull();
   return holder;

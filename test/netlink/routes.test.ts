@@ -51,7 +51,7 @@ describe('Netlink routes: argument checks', () => {
   });
 
   it('a destination that is not an address, an unknown protocol or a fractional prefix is an argument error', () => {
-    for (const change of [nl.addRoute, nl.replaceRoute, nl.removeRoute].map((f) => f.bind(nl))) {
+    for (const change of [nl.addRoute.bind(nl), nl.replaceRoute.bind(nl), nl.removeRoute.bind(nl)]) {
       expect(thrown(() => change({ dst: '10.52.0', prefix: 16, oif })).code).toBe('ERR_INVALID_ARG_VALUE');
       expect(thrown(() => change({ dst: '10.52.0.0', prefix: 16.5, oif })).code).toBe('ERR_OUT_OF_RANGE');
       expect(thrown(() => change({ dst: '10.52.0.0', prefix: '16' as unknown as number, oif })).code).toBe('ERR_INVALID_ARG_TYPE');

@@ -104,7 +104,7 @@ async function demo(options: { json?: boolean }): Promise<void> {
       },
     );
     let childOut = '';
-    child.stdout.on('data', (d: Buffer) => (childOut += d));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (childOut += d));
     await new Promise((resolve) => child.once('exit', resolve));
     await arrived;
     report.childPid = child.pid;
