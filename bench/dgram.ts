@@ -26,7 +26,6 @@ const CLIENTS = ['hostwire', 'unix-dgram', 'node-unix-socket'] as const;
 // Senders run on CPU 0 and the draining receiver on CPU 1, so on a 2-core
 // machine the two never fight for a core.
 
-
 export async function benchDgram(options: DgramBenchOptions): Promise<string> {
   const drain = compileC('dgram_drain');
   const cSend = compileC('dgram_send');
@@ -53,8 +52,9 @@ export async function benchDgram(options: DgramBenchOptions): Promise<string> {
       }
     }
     const overhead = summarize(
-      Array.from({ length: options.runs }, () =>
-        runCase<TimeResult>('dgram-send.ts', ['hostwire', drainPath, String(options.sendsPerRun * 4), 'overhead'], [], 0).nsPerOp,
+      Array.from(
+        { length: options.runs },
+        () => runCase<TimeResult>('dgram-send.ts', ['hostwire', drainPath, String(options.sendsPerRun * 4), 'overhead'], [], 0).nsPerOp,
       ),
     );
     const memory: Record<string, { drain: MemoryResult; hold: MemoryResult }> = {};
@@ -101,7 +101,12 @@ export async function benchDgram(options: DgramBenchOptions): Promise<string> {
     rows.push([
       'hostwire send() on a closed sender: JS → N-API → C++ with no syscall',
       formatSummary(overhead, 'ns'),
-      '—', '—', '—', '—', '—', '—',
+      '—',
+      '—',
+      '—',
+      '—',
+      '—',
+      '—',
     ]);
     return table(header, rows);
   } finally {

@@ -35,18 +35,43 @@ export async function benchHeartbeat(options: HeartbeatBenchOptions): Promise<st
         times[client]!.push(runCase<TimeResult>('beat.ts', [client, drainPath, String(options.beatsPerRun), 'time'], [], 0).nsPerOp);
       }
     }
-    const scavenges = runCase<{ scavenges: number }>('beat.ts', ['hostwire', drainPath, String(options.memoryBeats), 'memory'], [], 0).scavenges;
+    const scavenges = runCase<{ scavenges: number }>(
+      'beat.ts',
+      ['hostwire', drainPath, String(options.memoryBeats), 'memory'],
+      [],
+      0,
+    ).scavenges;
     const s = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, summarize(v)]));
     const c = s.c!.median;
     const hw = s.hostwire!.median;
     sections.push(
       table(
-        [`heartbeat: encode + CRC-32C + send (${options.runs} runs × ${options.beatsPerRun.toLocaleString('en')})`, 'median ns/beat (min–max)', '× C', '× hostwire'],
+        [
+          `heartbeat: encode + CRC-32C + send (${options.runs} runs × ${options.beatsPerRun.toLocaleString('en')})`,
+          'median ns/beat (min–max)',
+          '× C',
+          '× hostwire',
+        ],
         [
           ['C loop: encode, SSE4.2 CRC-32C, send() (the limit)', formatSummary(s.c!, 'ns'), '1.00×', '—'],
-          [`hostwire HeartbeatAgent.beat() — ${scavenges} scavenges over ${options.memoryBeats.toLocaleString('en')} beats`, formatSummary(s.hostwire!, 'ns'), formatRatio(hw / c), '1.00×'],
-          ['JS-built Buffer frame + unix-dgram send()', formatSummary(s['js-unix-dgram']!, 'ns'), formatRatio(s['js-unix-dgram']!.median / c), formatRatio(s['js-unix-dgram']!.median / hw)],
-          ['JS-built Buffer frame + node-unix-socket sendTo()', formatSummary(s['js-node-unix-socket']!, 'ns'), formatRatio(s['js-node-unix-socket']!.median / c), formatRatio(s['js-node-unix-socket']!.median / hw)],
+          [
+            `hostwire HeartbeatAgent.beat() — ${scavenges} scavenges over ${options.memoryBeats.toLocaleString('en')} beats`,
+            formatSummary(s.hostwire!, 'ns'),
+            formatRatio(hw / c),
+            '1.00×',
+          ],
+          [
+            'JS-built Buffer frame + unix-dgram send()',
+            formatSummary(s['js-unix-dgram']!, 'ns'),
+            formatRatio(s['js-unix-dgram']!.median / c),
+            formatRatio(s['js-unix-dgram']!.median / hw),
+          ],
+          [
+            'JS-built Buffer frame + node-unix-socket sendTo()',
+            formatSummary(s['js-node-unix-socket']!, 'ns'),
+            formatRatio(s['js-node-unix-socket']!.median / c),
+            formatRatio(s['js-node-unix-socket']!.median / hw),
+          ],
         ],
       ),
     );
@@ -93,7 +118,11 @@ export async function benchHeartbeat(options: HeartbeatBenchOptions): Promise<st
           formatSummary(observed, 'frames/s'),
           formatRatio(limit.median / observed.median), // time per frame, as in the other tables
         ],
-        [`observer: CPU for ${steady.agents} agents at 1 Hz (${Math.round(steady.framesPerSec)} frames/s)`, `${steady.cpuPercent.toFixed(2)} % of one core`, '—'],
+        [
+          `observer: CPU for ${steady.agents} agents at 1 Hz (${Math.round(steady.framesPerSec)} frames/s)`,
+          `${steady.cpuPercent.toFixed(2)} % of one core`,
+          '—',
+        ],
         ['native encodeInto() (frame + CRC-32C)', `${codec.nativeEncode!.toFixed(0)} ns`, '—'],
         ['native decodeInto()', `${codec.nativeDecode!.toFixed(0)} ns`, '—'],
         ['TS reference encode (allocates a frame)', `${codec.referenceEncode!.toFixed(0)} ns`, '—'],
@@ -109,18 +138,26 @@ export async function benchHeartbeat(options: HeartbeatBenchOptions): Promise<st
  * load as bench/cases/observer.ts: vlp_blast's 16 senders on CPU 1, 500 ms
  * of warm-up, then `seconds` measured.
  */
-async function observerLimit(observe: string, blast: string, seconds: number, socketPath: string): Promise<{ framesPerSec: number; cpuPercent: number }> {
+async function observerLimit(
+  observe: string,
+  blast: string,
+  seconds: number,
+  socketPath: string,
+): Promise<{ framesPerSec: number; cpuPercent: number }> {
   const [command, args] = pinned(0, observe, [socketPath, '0.5', String(seconds)]);
   const limit = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  limit.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  limit.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   const exited = once(limit, 'exit');
   while (!out.includes('ready')) {
     if (limit.exitCode !== null) throw new Error(`vlp_observe exited (${limit.exitCode}) before it was ready`);
     await new Promise((r) => setTimeout(r, 10));
   }
   // Its own process group, so that stopping it stops its 16 senders too.
-  const load = spawn(...pinned(1, blast, ['blast', '16', socketPath, String(seconds + 2)]), { stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+  const load = spawn(...pinned(1, blast, ['blast', '16', socketPath, String(seconds + 2)]), {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
   await exited;
   const stopped = once(load, 'exit');
   process.kill(-load.pid!, 'SIGTERM');

@@ -42,12 +42,22 @@ export function benchMachines(options: MachinesBenchOptions): string {
   const rows = [
     ['C loop: temp + write + fsync + rename + fsync dir (the limit)', formatSummary(cS, 'µs'), '1.00×', '—'],
     ['hostwire MachineStore.save(), durable', formatSummary(durable, 'µs'), formatRatio(durable.median / cS.median), '1.00×'],
-    ['write-file-atomic (fsync) + fsync dir, same TOML', formatSummary(peer, 'µs'), formatRatio(peer.median / cS.median), formatRatio(peer.median / durable.median)],
+    [
+      'write-file-atomic (fsync) + fsync dir, same TOML',
+      formatSummary(peer, 'µs'),
+      formatRatio(peer.median / cS.median),
+      formatRatio(peer.median / durable.median),
+    ],
     ['hostwire MachineStore.save(), durable: false', formatSummary(fast, 'µs'), '—', '—'],
     [`hostwire loadAll() of ${options.machines.toLocaleString('en')} machines`, formatSummary(loadAll, 'ms', 1), '—', '—'],
   ];
   return table(
-    [`machine config writes (${options.runs} runs × ${options.saves} saves, ${js.bytes}-byte config)`, 'median (min–max)', '× C', '× hostwire'],
+    [
+      `machine config writes (${options.runs} runs × ${options.saves} saves, ${js.bytes}-byte config)`,
+      'median (min–max)',
+      '× C',
+      '× hostwire',
+    ],
     rows,
   );
 }

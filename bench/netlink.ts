@@ -85,7 +85,12 @@ function benchRouteCheck(netns: string, options: NetlinkBenchOptions): string {
       ]);
     }
     const idle = summarize(r.idleBlockedMs);
-    rows.push([`ticker alone over 20 ms (the machine's noise), ${table}`, '—', '—', `${idle.min.toFixed(2)} ms (median ${idle.median.toFixed(2)})`]);
+    rows.push([
+      `ticker alone over 20 ms (the machine's noise), ${table}`,
+      '—',
+      '—',
+      `${idle.min.toFixed(2)} ms (median ${idle.median.toFixed(2)})`,
+    ]);
   }
   return table(
     [
@@ -109,7 +114,7 @@ export function benchNetlink(options: NetlinkBenchOptions): string {
   const entries: Partial<Record<Contender, number>> = {};
 
   const netns = createBenchNetns();
-  let checkTable = '';
+  let checkTable: string;
   try {
     // Round-robin, every contender in a fresh process each run, all on the
     // same namespace, so drift on a shared machine touches them alike.

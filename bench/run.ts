@@ -61,7 +61,9 @@ if (wanted('netlink')) {
       }),
     );
   } else {
-    sections.push('netlink: skipped — needs root (it creates a network namespace with `ip netns add`); run `sudo npm run bench -- --only netlink`');
+    sections.push(
+      'netlink: skipped — needs root (it creates a network namespace with `ip netns add`); run `sudo npm run bench -- --only netlink`',
+    );
   }
 }
 

@@ -11,7 +11,8 @@ const load = require('node-gyp-build') as (dir: string) => unknown;
 
 /** Native handle of a datagram sender; see src/dgram/sender.ts. */
 export interface NativeDgramSender {
-  send(data: Uint8Array, offset?: number, length?: number): number;
+  /** Bound to its socket (native/common/bound_method.h): the hot path calls it detached. */
+  send(this: void, data: Uint8Array, offset?: number, length?: number): number;
   reconnect(): void;
   close(): void;
   waitWritable(callback: (err: Error | null) => void): void;
@@ -164,7 +165,7 @@ export interface NativeNetlink {
    * slots of constants.routeChange (packed: this is a hot path), sent to the
    * kernel as they are. False only for the removal of an absent route.
    */
-  changeRoute(change: Uint32Array, dst: string, gateway: string | null): boolean;
+  changeRoute(this: void, change: Uint32Array, dst: string, gateway: string | null): boolean;
   // The rest return packed records; see native/netlink/records.h and src/netlink/records.ts.
   routes(filter: NativeRouteFilter): ArrayBuffer;
   /** The same dump on the threadpool, on a socket of its own; calls back once on the loop. Returns a cancel function. */
@@ -172,7 +173,7 @@ export interface NativeNetlink {
   lookupRoute(address: string): ArrayBuffer;
   links(): ArrayBuffer;
   link(nameOrIndex: string | number): ArrayBuffer;
-  fdb(master: number): ArrayBuffer;
+  fdb(this: void, master: number): ArrayBuffer;
   close(): void;
   readonly netns: string | null;
   readonly fd: number;
@@ -192,7 +193,7 @@ export interface NativeAddon {
   dgram: {
     DgramSender: new (path: string, requirePeer: boolean) => NativeDgramSender;
     DgramReceiver: new (options: NativeDgramReceiverOptions) => NativeDgramReceiver;
-    classifySendErrno(errno: number, wasConnected: boolean): number;
+    classifySendErrno(this: void, errno: number, wasConnected: boolean): number;
     constants: NativeDgramConstants;
   };
   vlp: NativeVlp;
@@ -226,7 +227,7 @@ export interface NativeAddon {
      * With `maxBytes`, refuses non-regular files and files over the cap (reading at
      * most cap + 1 bytes); with `base`, paths are relative to it and no symlink is followed.
      */
-    readFiles(paths: string[], options?: { maxBytes: number; base?: string }): Promise<(Buffer | NodeJS.ErrnoException)[]>;
+    readFiles(this: void, paths: string[], options?: { maxBytes: number; base?: string }): Promise<(Buffer | NodeJS.ErrnoException)[]>;
   };
 }
 
@@ -253,7 +254,7 @@ export interface NativeVlp {
 
 export interface NativeHeartbeatAgent {
   /** Encode + send in one call: dgram result, or INVALID_STATUS. */
-  beat(status: number, payload?: number): number;
+  beat(this: void, status: number, payload?: number): number;
   /** Critical + NONCE_TERMINAL. */
   terminal(payload?: number): number;
   setNonce(nonce: bigint): void;

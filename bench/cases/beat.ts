@@ -77,7 +77,8 @@ if (mode === 'time') {
 } else {
   let scavenges = 0;
   const observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if ((e as unknown as { detail: { kind: number } }).detail.kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++;
+    for (const e of list.getEntries())
+      if ((e as unknown as { detail: { kind: number } }).detail.kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++;
   });
   observer.observe({ entryTypes: ['gc'] });
   burst(count);

@@ -117,8 +117,6 @@ if (mode === 'time') {
   await new Promise((r) => setTimeout(r, 300));
   const rssAfter = process.memoryUsage.rss();
   observer.disconnect();
-  console.log(
-    JSON.stringify({ scavenges, rssGrowthMB: (rssAfter - rssBefore) / 2 ** 20, sent: count - dropped, dropped }),
-  );
+  console.log(JSON.stringify({ scavenges, rssGrowthMB: (rssAfter - rssBefore) / 2 ** 20, sent: count - dropped, dropped }));
   process.exit(0);
 }

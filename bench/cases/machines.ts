@@ -44,7 +44,13 @@ const peerDir = path.join(dir, 'peer', 'vm');
 mkdirSync(peerDir, { recursive: true, mode: 0o700 });
 const peerFile = path.join(peerDir, 'config.toml');
 
-const result = { durable: [] as number[], writeFileAtomic: [] as number[], nonDurable: [] as number[], loadAllMs: [] as number[], bytes: encodeConfig(sample('vm', 1)).length };
+const result = {
+  durable: [] as number[],
+  writeFileAtomic: [] as number[],
+  nonDurable: [] as number[],
+  loadAllMs: [] as number[],
+  bytes: encodeConfig(sample('vm', 1)).length,
+};
 await durableStore.save(sample('vm', 0));
 for (let run = 0; run < runs; run++) {
   result.durable.push(await timePerOp(saves, (i) => durableStore.save(sample('vm', i)).then(() => {})));

@@ -26,7 +26,8 @@ const HOSTWIRE_RTPROT = 0xb0;
 const socket = createRtNetlink();
 const links = await socket.getLinks();
 const br0 = links.find((l) => l.attrs.ifname === 'br0');
-if (br0?.data.index === undefined) throw new Error(`no br0 here: is this process in the bench namespace? (${Object.keys(networkInterfaces()).join(', ')})`);
+if (br0?.data.index === undefined)
+  throw new Error(`no br0 here: is this process in the bench namespace? (${Object.keys(networkInterfaces()).join(', ')})`);
 const oif = br0.data.index;
 
 const hex = (b: number) => b.toString(16).padStart(2, '0');

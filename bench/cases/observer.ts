@@ -10,8 +10,11 @@ const [binary, mode, nText, secondsText, socketPath] = process.argv.slice(2) as 
 const seconds = Number(secondsText);
 const observer = HeartbeatObserver.listen(socketPath, { verifyPid: mode === 'blast', stallAfterMs: 5000, maxAgents: 10_000 });
 // Its own process group, so that stopping it stops every sender it forked (none may spill into the next run).
-const load = spawn('taskset', ['-c', '1', binary, mode, nText, socketPath, String(seconds + 2)], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
-await new Promise<void>((resolve) => load.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
+const load = spawn('taskset', ['-c', '1', binary, mode, nText, socketPath, String(seconds + 2)], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+  detached: true,
+});
+await new Promise<void>((resolve) => load.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
 await new Promise((r) => setTimeout(r, 500)); // let every sender get going
 const c0 = observer.counters;
 const cpu0 = process.cpuUsage();

@@ -34,10 +34,10 @@ export const writeFileAtomic = () =>
 export interface RtNetlinkPeer {
   getLinks(): Promise<{ attrs: { ifname?: string }; data: { index?: number } }[]>;
   newRoute(data: Record<string, unknown>, attrs: Record<string, unknown>, options: { flags: number }): Promise<unknown>;
-  getNeighbors(options: { family: number }): Promise<
-    { attrs: { lladdr?: Buffer; master?: number; vlan?: number }; data: { ifindex: number; state: number; flags: number } }[]
-  >;
+  getNeighbors(options: {
+    family: number;
+  }): Promise<{ attrs: { lladdr?: Buffer; master?: number; vlan?: number }; data: { ifindex: number; state: number; flags: number } }[]>;
   socket: { close(): void };
 }
 export const netlink = () =>
-  requirePeer<{ createRtNetlink(): RtNetlinkPeer; FlagsNew: { CREATE: number; REPLACE: number } }>('netlink');
+  requirePeer<{ createRtNetlink: () => RtNetlinkPeer; FlagsNew: { CREATE: number; REPLACE: number } }>('netlink');

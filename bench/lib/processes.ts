@@ -52,9 +52,9 @@ export function pinned(cpu: number, command: string, args: string[]): [string, s
 export async function startReady(command: string, args: string[]): Promise<ChildProcess> {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
-  child.stdout!.setEncoding('utf8');
+  child.stdout.setEncoding('utf8');
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: string) => {
+    child.stdout.on('data', (d: string) => {
       out += d;
       if (out.includes('ready')) resolve();
     });

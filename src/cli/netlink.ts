@@ -54,7 +54,10 @@ export async function withNetlink<T>(options: NetworkOptions, work: (netlink: Ne
 }
 
 /** Runs `work` with a RouteManager for the subnet asked for, and closes it after. */
-export async function withManager<T>(options: SubnetOptions & { policy?: ConflictPolicy }, work: (manager: RouteManager) => Promise<T>): Promise<T> {
+export async function withManager<T>(
+  options: SubnetOptions & { policy?: ConflictPolicy },
+  work: (manager: RouteManager) => Promise<T>,
+): Promise<T> {
   let manager: RouteManager;
   try {
     manager = new RouteManager({
@@ -67,7 +70,9 @@ export async function withManager<T>(options: SubnetOptions & { policy?: Conflic
   } catch (err) {
     if (!(err instanceof SubnetTooWideError)) throw err;
     throw Object.assign(
-      new Error(`refusing to route ${err.subnet}: it is wider than /${err.limit}; pass --allow-wide-subnet to route it anyway`, { cause: err }),
+      new Error(`refusing to route ${err.subnet}: it is wider than /${err.limit}; pass --allow-wide-subnet to route it anyway`, {
+        cause: err,
+      }),
       { code: err.code },
     );
   }

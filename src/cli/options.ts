@@ -92,7 +92,9 @@ export const status: Parser<StatusCode> = (value) => {
   try {
     return parseStatus(value);
   } catch {
-    throw invalidOption(`Expected ok, degraded or critical${value.toLowerCase() === 'stall' ? ' (Stall is synthesized by observers and cannot be sent)' : ''}.`);
+    throw invalidOption(
+      `Expected ok, degraded or critical${value.toLowerCase() === 'stall' ? ' (Stall is synthesized by observers and cannot be sent)' : ''}.`,
+    );
   }
 };
 

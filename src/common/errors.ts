@@ -103,5 +103,5 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'symbol' || typeof value === 'function') return `a ${typeof value}`;
-  return `an instance of ${(value as object).constructor?.name ?? 'Object'}`;
+  return `an instance of ${value.constructor?.name ?? 'Object'}`;
 }

@@ -26,7 +26,7 @@ export function formatAddress(family: AddressFamily, bytes: Uint8Array): string 
   }
   let bestStart = -1;
   let bestLength = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (words[i] !== 0) {
       i++;
       continue;

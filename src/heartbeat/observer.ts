@@ -360,7 +360,8 @@ export class HeartbeatObserver extends Resource<ObserverEvents> {
     let victim: AgentState | undefined;
     for (const a of this.#agents.values()) {
       if (!a.terminal && now - a.lastSeen < this.#evictAfterMs) continue;
-      if (victim === undefined || (a.terminal && !victim.terminal) || (a.terminal === victim.terminal && a.lastSeen < victim.lastSeen)) victim = a;
+      if (victim === undefined || (a.terminal && !victim.terminal) || (a.terminal === victim.terminal && a.lastSeen < victim.lastSeen))
+        victim = a;
     }
     if (victim === undefined) {
       this.#evictable = 0; // the count was stale: no need to scan again before the next stall check
@@ -394,7 +395,10 @@ export class HeartbeatObserver extends Resource<ObserverEvents> {
   }
 
   get counters(): ObserverCounters {
-    const decodeErrors = Object.fromEntries(DECODE_ERROR_KINDS.map((k, i) => [k, this.#decodeErrors[i]!])) as Record<DecodeErrorKind, number>;
+    const decodeErrors = Object.fromEntries(DECODE_ERROR_KINDS.map((k, i) => [k, this.#decodeErrors[i]!])) as Record<
+      DecodeErrorKind,
+      number
+    >;
     return { ...this.#counters, decodeErrors };
   }
 

@@ -12,13 +12,6 @@ export const DEFAULT_MAX_CONFIG_BYTES = 1024 * 1024;
 /** Largest accepted `maxConfigBytes`. */
 export const MAX_CONFIG_BYTES_LIMIT = 2 ** 30;
 
-interface BoundedReadOptions {
-  /** Refuse a file larger than this (and read at most this + 1 bytes). */
-  maxBytes: number;
-  /** Paths are relative to `base`; no symlink below it is followed. */
-  base: string;
-}
-
 const sys = native.sys;
 
 type NativeRefusal = NodeJS.ErrnoException & { fileType?: string; size?: number; limit?: number; grew?: boolean };

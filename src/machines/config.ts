@@ -97,14 +97,20 @@ export function encodeConfig(config: MachineConfig): string {
     throw invalidArg('config.blockDevices', 'an array', config.blockDevices);
   }
   if (config.blockDevices !== undefined && config.blockDevices.length > 0) {
-    doc.block_devices = config.blockDevices.map((d) => ({ ...checkObject(d, 'config.blockDevices[]').extra, path: d.path, read_only: d.readOnly }));
+    doc.block_devices = config.blockDevices.map((d) => ({
+      ...checkObject(d, 'config.blockDevices[]').extra,
+      path: d.path,
+      read_only: d.readOnly,
+    }));
   }
   let text: string;
   try {
     text = stringify(doc);
   } catch (err) {
     // A value TOML cannot hold (a function, a symbol) among the unknown keys.
-    throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The "config" argument cannot be written as TOML: ${(err as Error).message}`, { cause: err });
+    throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The "config" argument cannot be written as TOML: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   return `${text}\n`;
 }
@@ -115,7 +121,7 @@ export function decodeConfig(text: string, path: string): { config: MachineConfi
   if (typeof path !== 'string') throw invalidArg('path', 'a string', path);
   let doc: Record<string, unknown>;
   try {
-    doc = parse(text, { integersAsBigInt: true }) as Record<string, unknown>;
+    doc = parse(text, { integersAsBigInt: true });
   } catch (err) {
     if (err instanceof TomlError) {
       const detail = err.message.split('\n')[0]!.replace(/^Invalid TOML document: /, 'invalid TOML: ');
@@ -132,12 +138,16 @@ export function decodeConfig(text: string, path: string): { config: MachineConfi
     if (!(key in doc)) fail(key, 'missing');
     return check(doc[key]);
   };
-  const integer = (key: string, min: number) => (v: unknown): number => {
-    const problem = integerProblem(v, min);
-    return problem === null ? Number(v) : fail(key, problem);
-  };
-  const string = (key: string) => (v: unknown): string =>
-    typeof v === 'string' ? v : fail(key, `expected a string, found ${describe(v)}`);
+  const integer =
+    (key: string, min: number) =>
+    (v: unknown): number => {
+      const problem = integerProblem(v, min);
+      return problem === null ? Number(v) : fail(key, problem);
+    };
+  const string =
+    (key: string) =>
+    (v: unknown): string =>
+      typeof v === 'string' ? v : fail(key, `expected a string, found ${describe(v)}`);
 
   const nameText = required('name', string('name'));
   let name: MachineName;
@@ -189,7 +199,11 @@ export function decodeConfig(text: string, path: string): { config: MachineConfi
         : { path: e.path, readOnly };
     });
   }
-  const extra = Object.fromEntries(Object.entries(doc).filter(([key]) => !KNOWN_KEYS.has(key)).map(([k, v]) => [k, smallIntegersAsNumbers(v)]));
+  const extra = Object.fromEntries(
+    Object.entries(doc)
+      .filter(([key]) => !KNOWN_KEYS.has(key))
+      .map(([k, v]) => [k, smallIntegersAsNumbers(v)]),
+  );
   if (Object.keys(extra).length > 0) config.extra = extra;
   return { config, needsRecovery };
 }
@@ -215,7 +229,11 @@ function integerProblem(v: unknown, min: number): string | null {
  * words ("memory_mb: 1.5 is not an integer"), or null when it holds.
  */
 export function integerFieldProblem(config: MachineConfig): string | null {
-  const fields = [['cpus', config.cpus], ['memory_mb', config.memoryMb], ['disk_gb', config.diskGb]] as const;
+  const fields = [
+    ['cpus', config.cpus],
+    ['memory_mb', config.memoryMb],
+    ['disk_gb', config.diskGb],
+  ] as const;
   for (const [key, value] of fields) {
     // A JS number that is a whole number is what a TOML integer would be; anything else is judged as it is.
     const asParsed = typeof value === 'number' && Number.isInteger(value) ? BigInt(value) : value;

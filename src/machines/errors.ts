@@ -41,7 +41,11 @@ export class MachineConfigError extends MachineStoreError {
     options?: { cause?: unknown; code?: MachineConfigErrorCode },
   ) {
     const where = line === null ? path : `${path}:${line}:${column ?? 1}`;
-    super(options?.code ?? 'ERR_MACHINE_CONFIG', `${where}: ${detail}`, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      options?.code ?? 'ERR_MACHINE_CONFIG',
+      `${where}: ${detail}`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
   }
 }
 

@@ -14,10 +14,7 @@ export function parseMachineName(input: unknown): MachineName {
   if (input.length > 63) throw new InvalidMachineNameError(input, `is ${input.length} characters long; the limit is 63`);
   if (input.includes('..')) throw new InvalidMachineNameError(input, 'must not contain ".."');
   if (!NAME.test(input)) {
-    throw new InvalidMachineNameError(
-      input,
-      'use lowercase ASCII letters, digits, ".", "_" and "-", starting with a letter or digit',
-    );
+    throw new InvalidMachineNameError(input, 'use lowercase ASCII letters, digits, ".", "_" and "-", starting with a letter or digit');
   }
   return input as MachineName;
 }

@@ -151,9 +151,9 @@ export class MachineStore extends AsyncCloseResource {
     this.#assertOpen();
     const machine = parseMachineName(name);
     const file = this.configPath(machine);
-    const [content] = await readConfigFiles(this.baseDir, [configRelativePath(machine)], this.#maxConfigBytes);
+    const content = (await readConfigFiles(this.baseDir, [configRelativePath(machine)], this.#maxConfigBytes))[0]!;
     if (!Buffer.isBuffer(content)) {
-      if (content!.code === 'ENOENT') throw new MachineNotFoundError(machine, file);
+      if (content.code === 'ENOENT') throw new MachineNotFoundError(machine, file);
       throw content;
     }
     return decodeLoaded(machine, file, content.toString('utf8'));
@@ -175,7 +175,11 @@ export class MachineStore extends AsyncCloseResource {
       const dir = path.join(this.baseDir, entry.name);
       if (entry.isSymbolicLink()) {
         const detail = 'is a symbolic link; the machine store does not follow symbolic links';
-        errors.push({ name: entry.name, path: dir, error: new MachineConfigError(dir, detail, null, null, { code: 'ERR_MACHINE_CONFIG_SYMLINK' }) });
+        errors.push({
+          name: entry.name,
+          path: dir,
+          error: new MachineConfigError(dir, detail, null, null, { code: 'ERR_MACHINE_CONFIG_SYMLINK' }),
+        });
         continue;
       }
       if (!entry.isDirectory()) continue;
@@ -254,14 +258,16 @@ export class MachineStore extends AsyncCloseResource {
       if (next.name !== before.name) throw new ImmutableFieldError(machine, 'name');
       if (next.createdAt !== before.createdAt) throw new ImmutableFieldError(machine, 'createdAt');
       if (before.vmId !== undefined && next.vmId !== before.vmId) throw new ImmutableFieldError(machine, 'vmId');
-      if (!isLiveState(next.state)) throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE', `machine "${machine}": invalid state ${describeValue(next.state)}`);
+      if (!isLiveState(next.state))
+        throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE', `machine "${machine}": invalid state ${describeValue(next.state)}`);
       await this.#write(next);
       return next;
     });
   }
 
   updateState(name: string, state: LiveState): Promise<MachineConfig> {
-    if (!isLiveState(state)) return Promise.reject(makeError(TypeError, 'ERR_INVALID_ARG_VALUE', `invalid machine state ${describeValue(state)}`));
+    if (!isLiveState(state))
+      return Promise.reject(makeError(TypeError, 'ERR_INVALID_ARG_VALUE', `invalid machine state ${describeValue(state)}`));
     return this.update(name, (c) => {
       c.state = state;
     });

@@ -54,7 +54,8 @@ const typeNames: Record<number, string> = {
 };
 
 export type RouteScopeName = 'universe' | 'site' | 'link' | 'host' | 'nowhere';
-export type RouteTypeName = 'unicast' | 'local' | 'broadcast' | 'anycast' | 'multicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw';
+export type RouteTypeName =
+  'unicast' | 'local' | 'broadcast' | 'anycast' | 'multicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw';
 
 export const routeProtocolName = (id: number): string => protocolNames[id] ?? String(id);
 export const routeScopeName = (id: number): string => scopeNames[id] ?? String(id);
@@ -102,4 +103,14 @@ export function fdbStateName(state: number): 'permanent' | 'static' | 'dynamic' 
 }
 
 /** Interface flags, IFF_*. */
-export const LinkFlag = { UP: 0x1, BROADCAST: 0x2, LOOPBACK: 0x8, POINTOPOINT: 0x10, RUNNING: 0x40, NOARP: 0x80, PROMISC: 0x100, MULTICAST: 0x1000, LOWER_UP: 0x10000 } as const;
+export const LinkFlag = {
+  UP: 0x1,
+  BROADCAST: 0x2,
+  LOOPBACK: 0x8,
+  POINTOPOINT: 0x10,
+  RUNNING: 0x40,
+  NOARP: 0x80,
+  PROMISC: 0x100,
+  MULTICAST: 0x1000,
+  LOWER_UP: 0x10000,
+} as const;

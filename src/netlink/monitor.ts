@@ -63,7 +63,11 @@ export class NetlinkMonitor extends Resource<MonitorEvents> {
     for (const group of groups) {
       // Own keys only: "toString" is in every object, and no group.
       if (typeof group !== 'string' || !Object.hasOwn(GROUP_IDS, group)) {
-        throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE', `unknown monitor group ${describeValue(group)}; use ${Object.keys(GROUP_IDS).join(', ')}`);
+        throw makeError(
+          TypeError,
+          'ERR_INVALID_ARG_VALUE',
+          `unknown monitor group ${describeValue(group)}; use ${Object.keys(GROUP_IDS).join(', ')}`,
+        );
       }
     }
     const signal = signalBeforeOpen(options.signal);

@@ -62,7 +62,7 @@ export class SubnetTooWideError extends HostwireRangeError {
     super(
       'ERR_SUBNET_TOO_WIDE',
       `refusing to route ${subnet}: it is wider than /${limit}, the widest IPv${subnet.includes(':') ? 6 : 4} subnet ` +
-        'routed without allowWideSubnet: true (a route this wide takes traffic from the host\'s own routes, the default route included)',
+        "routed without allowWideSubnet: true (a route this wide takes traffic from the host's own routes, the default route included)",
     );
   }
 }
@@ -74,13 +74,7 @@ export class SubnetTooWideError extends HostwireRangeError {
  * 'not-a-bridge' (the device named as the bridge is some other kind).
  */
 export type RouteErrorKind =
-  | 'bridge-not-ready'
-  | 'executor-unavailable'
-  | 'route-failed'
-  | 'not-permitted'
-  | 'not-a-bridge'
-  | 'conflict'
-  | 'aborted';
+  'bridge-not-ready' | 'executor-unavailable' | 'route-failed' | 'not-permitted' | 'not-a-bridge' | 'conflict' | 'aborted';
 
 const ROUTE_ERROR_CODES = {
   'bridge-not-ready': 'ERR_ROUTE_BRIDGE_NOT_READY',

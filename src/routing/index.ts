@@ -2,7 +2,6 @@
 // keep it right, and remove it on shutdown.
 import { RouteManager, type RemoveResult, type RouteManagerOptions, type RetryOptions, type RouteState } from './manager.js';
 import type { BridgeRef } from './bridge.js';
-import type { WatchOptions, WatchTarget } from './watch.js';
 
 export { RouteManager, DEFAULT_SUBNET, WIDEST_PREFIX } from './manager.js';
 export type { RemoveOutcome, RemoveResult, RetryOptions, RouteManagerOptions, RouteState } from './manager.js';
@@ -50,4 +49,3 @@ export function ensureRouteForDevice(name: string, options: OneShotOptions = {})
 export function removeRoute(options: RouteManagerOptions = {}): Promise<RemoveResult> {
   return withManager(options, (m) => m.removeRoute());
 }
-

@@ -195,8 +195,7 @@ export class RouteManager implements AsyncDisposable {
           if ((await this.#executor.removeRoute(candidate, 'hostwire')) === 'removed') removed.push(String(candidate));
         }
       } catch (err) {
-        const unavailable =
-          err instanceof ExecutorUnavailableError || (err instanceof RouteError && err.kind === 'executor-unavailable');
+        const unavailable = err instanceof ExecutorUnavailableError || (err instanceof RouteError && err.kind === 'executor-unavailable');
         const outcome: RemoveOutcome = unavailable ? 'executor-unavailable' : 'failed';
         this.#logger.warn({ err, subnet, outcome }, 'route removal did not complete');
         return { outcome, subnet, removed, error: err as Error };
@@ -291,7 +290,11 @@ export class RouteManager implements AsyncDisposable {
     if (link === null) throw new RouteError('bridge-not-ready', `no interface named ${name}`, String(this.subnet));
     if (bridgeOnly && link.kind !== 'bridge') {
       const kind = link.kind === null ? 'none: a device such as lo or a physical NIC' : link.kind;
-      throw new RouteError('not-a-bridge', `${name} is not a bridge (its kind is ${kind}); to route to any interface, target it as a device`, String(this.subnet));
+      throw new RouteError(
+        'not-a-bridge',
+        `${name} is not a bridge (its kind is ${kind}); to route to any interface, target it as a device`,
+        String(this.subnet),
+      );
     }
     return { name, ifindex: link.index };
   }
@@ -341,7 +344,7 @@ export class RouteManager implements AsyncDisposable {
           retries: attempts - 1,
           factor: 1,
           minTimeout: delayMs,
-          maxTimeout: options.jitter ?? this.#jitter ? delayMs * 2 : delayMs,
+          maxTimeout: (options.jitter ?? this.#jitter) ? delayMs * 2 : delayMs,
           randomize: options.jitter ?? this.#jitter,
           ...(signal ? { signal } : {}),
           shouldRetry: ({ error }) => error instanceof RouteError && error.retryable,
@@ -352,7 +355,9 @@ export class RouteManager implements AsyncDisposable {
       );
     } catch (err) {
       if (signal?.aborted) {
-        const aborted = new RouteError('aborted', `gave up on ${subnet}: aborted after ${made} attempt(s)`, subnet, { cause: signal.reason });
+        const aborted = new RouteError('aborted', `gave up on ${subnet}: aborted after ${made} attempt(s)`, subnet, {
+          cause: signal.reason,
+        });
         aborted.attempts = made;
         throw aborted;
       }
@@ -374,11 +379,18 @@ function classify(err: unknown, subnet: string, bridge: BridgeRef | null): Route
     return new RouteError('bridge-not-ready', `${bridge?.name ?? 'the bridge'} is not ready: ${message}`, subnet, { cause: err });
   }
   if (code === 'EPERM' || code === 'EACCES') {
-    return new RouteError('not-permitted', `routing ${subnet} is not permitted (needs CAP_NET_ADMIN, or a privileged executor): ${message}`, subnet, {
-      cause: err,
-    });
+    return new RouteError(
+      'not-permitted',
+      `routing ${subnet} is not permitted (needs CAP_NET_ADMIN, or a privileged executor): ${message}`,
+      subnet,
+      {
+        cause: err,
+      },
+    );
   }
-  return new RouteError('route-failed', `routing ${subnet}${bridge ? ` to ${bridge.name}` : ''} failed: ${message}`, subnet, { cause: err });
+  return new RouteError('route-failed', `routing ${subnet}${bridge ? ` to ${bridge.name}` : ''} failed: ${message}`, subnet, {
+    cause: err,
+  });
 }
 
 function checkCount(name: string, value: unknown): number {

@@ -58,7 +58,8 @@ export class MemoryRouteTable implements RouteReader, RouteExecutor {
   /** Adds a link; throws EEXIST for a name in use and ENODEV for an unknown master. */
   addLink(name: string, options: MemoryLinkOptions = {}): Link {
     const ifname = parseInterfaceName(name);
-    if (this.#find(ifname) !== null) throw systemError({ code: 'EEXIST', detail: `an interface named "${ifname}" exists`, syscall: 'RTM_NEWLINK' });
+    if (this.#find(ifname) !== null)
+      throw systemError({ code: 'EEXIST', detail: `an interface named "${ifname}" exists`, syscall: 'RTM_NEWLINK' });
     const index = this.#nextIndex++;
     const up = options.up ?? true;
     const link: Link = {
@@ -105,7 +106,15 @@ export class MemoryRouteTable implements RouteReader, RouteExecutor {
   /** A static FDB entry for `mac` on `port` (`bridge fdb add MAC dev PORT master static`). */
   addFdb(mac: string, port: string): FdbEntry {
     const link = this.#require(port, 'RTM_NEWNEIGH');
-    const entry: FdbEntry = { mac: parseMacAddress(mac), ifindex: link.index, master: link.master, vlan: null, state: NeighbourState.NOARP, flags: 0, dst: null };
+    const entry: FdbEntry = {
+      mac: parseMacAddress(mac),
+      ifindex: link.index,
+      master: link.master,
+      vlan: null,
+      state: NeighbourState.NOARP,
+      flags: 0,
+      dst: null,
+    };
     this.#fdb.push(entry);
     this.#notify({ kind: 'fdb', action: 'new', fdb: { ...entry } });
     return { ...entry };
@@ -122,9 +131,18 @@ export class MemoryRouteTable implements RouteReader, RouteExecutor {
 
   /** Adds another owner's route (`ip route add SUBNET dev DEVICE proto …`); EEXIST when one with its key exists. */
   addRoute(subnet: string, options: MemoryRouteOptions): Route {
-    const route = this.#route(parseSubnet(subnet), this.#require(options.device, 'RTM_NEWROUTE'), protocolOf(options.protocol ?? 'boot'), options.metric);
+    const route = this.#route(
+      parseSubnet(subnet),
+      this.#require(options.device, 'RTM_NEWROUTE'),
+      protocolOf(options.protocol ?? 'boot'),
+      options.metric,
+    );
     if (this.#routes.some((r) => sameKey(r, route))) {
-      throw systemError({ code: 'EEXIST', detail: `a route for ${subnet} with metric ${route.metric ?? 0} exists`, syscall: 'RTM_NEWROUTE' });
+      throw systemError({
+        code: 'EEXIST',
+        detail: `a route for ${subnet} with metric ${route.metric ?? 0} exists`,
+        syscall: 'RTM_NEWROUTE',
+      });
     }
     this.#routes.push(route);
     this.#notify({ kind: 'route', action: 'new', route: { ...route } });

@@ -74,7 +74,7 @@ export function parseSubnet(input: unknown): Subnet {
     throw new InvalidSubnetError(input, reason, hint);
   };
   if (typeof input !== 'string') fail('must be a string');
-  const text = input as string;
+  const text = input;
   if (text.length === 0) fail('must not be empty');
   if (text.trim() !== text) fail('must not have leading or trailing whitespace');
   const slash = text.indexOf('/');
@@ -198,11 +198,7 @@ export function subnetEquals(a: Subnet, b: Subnet): boolean {
 export function subnetContains(outer: Subnet, inner: Subnet): boolean {
   checkSubnetArg(outer, 'outer');
   checkSubnetArg(inner, 'inner');
-  return (
-    outer.family === inner.family &&
-    outer.prefix <= inner.prefix &&
-    equalBytes(masked(inner.bytes, outer.prefix), outer.bytes)
-  );
+  return outer.family === inner.family && outer.prefix <= inner.prefix && equalBytes(masked(inner.bytes, outer.prefix), outer.bytes);
 }
 
 /** The two halves of `subnet`, lower first, each one bit longer. RangeError (ERR_OUT_OF_RANGE) on a /32 or /128. */
@@ -248,7 +244,7 @@ export function parseInterfaceName(input: unknown): InterfaceName {
     throw new InvalidInterfaceNameError(input, reason);
   };
   if (typeof input !== 'string') fail('must be a string');
-  const name = input as string;
+  const name = input;
   if (name.length === 0) fail('must not be empty');
   const lone = LONE_SURROGATE.exec(name);
   if (lone) fail(`has a lone UTF-16 surrogate at index ${lone.index}, which has no UTF-8 encoding`);
@@ -300,7 +296,7 @@ export function parseMacAddress(input: unknown): MacAddress {
     throw new InvalidMacAddressError(input, reason);
   };
   if (typeof input !== 'string') fail('must be a string');
-  const text = input as string;
+  const text = input;
   if (text.length === 0) fail('must not be empty');
   if (!MAC_SHAPES.test(text)) {
     const separators = new Set(text.replace(/[0-9a-f]/gi, ''));

@@ -80,7 +80,11 @@ export function planRoutes(
   let removeForeign: Subnet[] = [];
   if (foreign.length > 0) {
     if (policy === 'fail') {
-      throw new RouteError('conflict', `${subnet} is already routed by ${describe(foreign)}; policy "fail" leaves it alone`, String(subnet));
+      throw new RouteError(
+        'conflict',
+        `${subnet} is already routed by ${describe(foreign)}; policy "fail" leaves it alone`,
+        String(subnet),
+      );
     }
     if (policy === 'replace') {
       mode = 'replaced';
@@ -115,5 +119,7 @@ export function planRoutes(
 
 function describeRoutes(routes: Route[], deviceName: (oif: number) => string | null): string {
   const dev = (oif: number) => ` dev ${deviceName(oif) ?? `#${oif}`}`;
-  return routes.map((r) => `proto ${routeProtocolName(r.protocol)}${r.oif === null ? '' : dev(r.oif)}${r.gateway ? ` via ${r.gateway}` : ''}`).join(', ');
+  return routes
+    .map((r) => `proto ${routeProtocolName(r.protocol)}${r.oif === null ? '' : dev(r.oif)}${r.gateway ? ` via ${r.gateway}` : ''}`)
+    .join(', ');
 }

@@ -2,7 +2,15 @@
 // for decoding where the addon is not loaded and as a cross-check in tests.
 import { FRAME_SIZE, MAGIC, NONCE_TERMINAL, Status, TIMESTAMP_RESERVED, VLP_V1, VLP_V2, type StatusCode } from './constants.js';
 import { checkOptions, invalidArg } from '../common/args.js';
-import { describeKind, fieldRangeError, fieldTypeError, VlpDecodeError, VlpEncodeError, type DecodeErrorKind, type EncodeField } from './errors.js';
+import {
+  describeKind,
+  fieldRangeError,
+  fieldTypeError,
+  VlpDecodeError,
+  VlpEncodeError,
+  type DecodeErrorKind,
+  type EncodeField,
+} from './errors.js';
 import type { VlpFrame } from './frame.js';
 
 const CRC_TABLE = (() => {
@@ -99,7 +107,12 @@ export function referenceDecode(bytes: Uint8Array, options: { strictV2?: boolean
   if (!(bytes instanceof Uint8Array)) throw invalidArg('bytes', 'a Uint8Array', bytes);
   checkOptions(options);
   const fail = (kind: DecodeErrorKind, expected?: number, actual?: number): never => {
-    throw new VlpDecodeError(kind, kind === 'BadLength' ? `got ${bytes.length} bytes; ${describeKind(kind)}` : describeKind(kind), expected, actual);
+    throw new VlpDecodeError(
+      kind,
+      kind === 'BadLength' ? `got ${bytes.length} bytes; ${describeKind(kind)}` : describeKind(kind),
+      expected,
+      actual,
+    );
   };
   if (bytes.length !== FRAME_SIZE) fail('BadLength');
   if (bytes[0] !== MAGIC[0] || bytes[1] !== MAGIC[1]) fail('BadMagic');

@@ -7,6 +7,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import path from 'node:path';
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as rootApi from '../../src/index.js';
 import * as dgramApi from '../../src/dgram/index.js';
@@ -74,7 +75,7 @@ const frame = { version: 2, status: 0, pid: 4242, timestamp: 1n, nonce: 1n, payl
 const machine = { name: 'web-01', cpus: 2, memoryMb: 2048, diskGb: 20 };
 
 describe('every subpath export is reachable from the root with the same objects', () => {
-  it('the root re-exports each subpath (hostwire/heartbeat\'s short aliases Agent and Observer excepted)', () => {
+  it("the root re-exports each subpath (hostwire/heartbeat's short aliases Agent and Observer excepted)", () => {
     const aliases = new Set(['Agent', 'Observer']);
     for (const api of [dgramApi, vlpApi, heartbeatApi, netlinkApi, routingApi, machinesApi]) {
       for (const [name, value] of Object.entries(api)) {
@@ -171,7 +172,18 @@ describe('bad calls across the public API', () => {
 
   describe('vlp', () => {
     it('codecs and helpers', async () => {
-      const { crc32c, decodeFrame, decodeInto, encodeFrame, encodeInto, kindOfResult, parseStatus, referenceCrc32c, referenceDecode, referenceEncode } = vlpApi;
+      const {
+        crc32c,
+        decodeFrame,
+        decodeInto,
+        encodeFrame,
+        encodeInto,
+        kindOfResult,
+        parseStatus,
+        referenceCrc32c,
+        referenceDecode,
+        referenceEncode,
+      } = vlpApi;
       await expectError(() => encodeFrame(null as never), TypeError, 'ERR_INVALID_ARG_TYPE');
       await expectError(() => encodeFrame({ ...frame, status: 3 } as never), VlpEncodeError, 'ERR_VLP_ENCODE');
       await expectError(() => encodeFrame({ ...frame, pid: -1 }), RangeError, 'ERR_OUT_OF_RANGE');
@@ -187,7 +199,7 @@ describe('bad calls across the public API', () => {
       await expectError(() => decodeInto(Buffer.alloc(32), 'x' as never, 32, new Uint32Array(11)), TypeError, 'ERR_INVALID_ARG_TYPE');
       await expectError(() => kindOfResult(0), RangeError, 'ERR_OUT_OF_RANGE');
       await expectError(() => kindOfResult('1' as never), TypeError, 'ERR_INVALID_ARG_TYPE');
-      await expectError(() => parseStatus('stall' as never), TypeError, 'ERR_VLP_INVALID_STATUS');
+      await expectError(() => parseStatus('stall'), TypeError, 'ERR_VLP_INVALID_STATUS');
       await expectError(() => parseStatus(Symbol() as never), TypeError, 'ERR_INVALID_ARG_TYPE');
     });
   });
@@ -199,7 +211,7 @@ describe('bad calls across the public API', () => {
       await expectError(() => Agent.connect(abstractName('a'), { version: 3 as never }), TypeError, 'ERR_INVALID_ARG_VALUE');
       await expectError(() => Agent.connect(abstractName('a'), { reconnectAfter: -1 }), RangeError, 'ERR_OUT_OF_RANGE');
       const agent = Agent.connect(abstractName('a'));
-      await expectError(() => agent.beat('stall' as never), TypeError, 'ERR_VLP_INVALID_STATUS');
+      await expectError(() => agent.beat('stall'), TypeError, 'ERR_VLP_INVALID_STATUS');
       await expectError(() => agent.beat(0, -1), RangeError, 'ERR_OUT_OF_RANGE');
       await expectError(() => agent.beat(0, 'x' as never), TypeError, 'ERR_INVALID_ARG_TYPE');
       await expectError(() => agent.terminal(1.5), RangeError, 'ERR_OUT_OF_RANGE');
@@ -238,9 +250,21 @@ describe('bad calls across the public API', () => {
       const at = abstractName('p');
       await expectError(() => installPanicHook('', { fatalSignals: false }), TypeError, 'ERR_INVALID_ARG_VALUE');
       await expectError(() => installPanicHook(at, null as never), TypeError, 'ERR_INVALID_ARG_TYPE');
-      await expectError(() => installPanicHook(at, { signals: 'SIGTERM' as never, fatalSignals: false }), TypeError, 'ERR_INVALID_ARG_TYPE');
-      await expectError(() => installPanicHook(at, { signals: ['SIGTERM', 'SIGNOPE' as never], fatalSignals: false }), TypeError, 'ERR_UNKNOWN_SIGNAL');
-      await expectError(() => installPanicHook(at, { signals: ['SIGINT', 'SIGKILL'], fatalSignals: false }), TypeError, 'ERR_INVALID_ARG_VALUE');
+      await expectError(
+        () => installPanicHook(at, { signals: 'SIGTERM' as never, fatalSignals: false }),
+        TypeError,
+        'ERR_INVALID_ARG_TYPE',
+      );
+      await expectError(
+        () => installPanicHook(at, { signals: ['SIGTERM', 'SIGNOPE' as never], fatalSignals: false }),
+        TypeError,
+        'ERR_UNKNOWN_SIGNAL',
+      );
+      await expectError(
+        () => installPanicHook(at, { signals: ['SIGINT', 'SIGKILL'], fatalSignals: false }),
+        TypeError,
+        'ERR_INVALID_ARG_VALUE',
+      );
       expect(listeners()).toEqual(before);
     });
   });
@@ -260,7 +284,11 @@ describe('bad calls across the public API', () => {
         await expectError(() => netlink.listRoutes(null as never), TypeError, 'ERR_INVALID_ARG_TYPE');
         await expectError(() => netlink.listRoutes({ table: 0 }), RangeError, 'ERR_OUT_OF_RANGE');
         await expectError(() => netlink.listRoutes({ protocol: 'nope' }), TypeError, 'ERR_INVALID_ARG_VALUE');
-        await expectError(() => netlink.listRoutes({ destinations: new Array(17).fill({ dst: '10.0.0.0', prefix: 8 }) }), RangeError, 'ERR_OUT_OF_RANGE');
+        await expectError(
+          () => netlink.listRoutes({ destinations: new Array(17).fill({ dst: '10.0.0.0', prefix: 8 }) }),
+          RangeError,
+          'ERR_OUT_OF_RANGE',
+        );
         await expectError(() => netlink.listRoutesAsync({ signal: {} as AbortSignal }), TypeError, 'ERR_INVALID_ARG_TYPE');
         const aborted = await expectError(() => netlink.listRoutesAsync({ signal: AbortSignal.abort() }), Error, 'ABORT_ERR');
         expect(aborted.name).toBe('AbortError');
@@ -301,7 +329,18 @@ describe('bad calls across the public API', () => {
   });
 
   describe('routing', () => {
-    const { candidateSubnets, findBridgeByMac, isHostwireRoute, parseInterfaceName, parseMacAddress, parseSubnet, planRoutes, splitSubnet, subnetContains, subnetEquals } = routingApi;
+    const {
+      candidateSubnets,
+      findBridgeByMac,
+      isHostwireRoute,
+      parseInterfaceName,
+      parseMacAddress,
+      parseSubnet,
+      planRoutes,
+      splitSubnet,
+      subnetContains,
+      subnetEquals,
+    } = routingApi;
 
     it('parsers and subnet helpers', async () => {
       await expectError(() => parseSubnet('10.0.0.1/8'), InvalidSubnetError, 'ERR_INVALID_SUBNET');
@@ -325,7 +364,11 @@ describe('bad calls across the public API', () => {
       await expectError(() => planRoutes(subnet, 1, 'split', undefined as never), TypeError, 'ERR_INVALID_ARG_TYPE');
       await expectError(() => planRoutes('172.16.0.0/12' as never, 1, 'split', none), TypeError, 'ERR_INVALID_ARG_TYPE');
       const foreign = [{ dst: '172.16.0.0', prefix: 12, protocol: 4, oif: 9 }] as never[];
-      await expectError(() => planRoutes(subnet, 1, 'fail', (s) => (String(s) === String(subnet) ? foreign : [])), RouteError, 'ERR_ROUTE_CONFLICT');
+      await expectError(
+        () => planRoutes(subnet, 1, 'fail', (s) => (String(s) === String(subnet) ? foreign : [])),
+        RouteError,
+        'ERR_ROUTE_CONFLICT',
+      );
     });
 
     it('RouteManager options, checked at construction', async () => {
@@ -375,7 +418,11 @@ describe('bad calls across the public API', () => {
       const executor = new NetlinkRouteExecutor();
       try {
         const subnet = parseSubnet('172.16.0.0/12');
-        await expectError(() => executor.replaceRoute('172.16.0.0/12' as never, parseInterfaceName('lo')), TypeError, 'ERR_INVALID_ARG_TYPE');
+        await expectError(
+          () => executor.replaceRoute('172.16.0.0/12' as never, parseInterfaceName('lo')),
+          TypeError,
+          'ERR_INVALID_ARG_TYPE',
+        );
         // A typo must not widen a removal to every owner's route.
         await expectError(() => executor.removeRoute(subnet, 'everyone' as never), TypeError, 'ERR_INVALID_ARG_VALUE');
         const nodev = await expectError(() => executor.replaceRoute(subnet, parseInterfaceName('nosuchdev0')), Error, 'ENODEV');
@@ -385,8 +432,16 @@ describe('bad calls across the public API', () => {
       }
       const manager = new RouteManager();
       try {
-        await expectError(() => new RouteWatcher(undefined as never, { device: 'eth0' }, undefined as never, {}, rootApi.silentLogger), TypeError, 'ERR_INVALID_ARG_TYPE');
-        await expectError(() => new RouteWatcher(manager, { device: 'eth0' }, undefined as never, null as never, rootApi.silentLogger), TypeError, 'ERR_INVALID_ARG_TYPE');
+        await expectError(
+          () => new RouteWatcher(undefined as never, { device: 'eth0' }, undefined as never, {}, rootApi.silentLogger),
+          TypeError,
+          'ERR_INVALID_ARG_TYPE',
+        );
+        await expectError(
+          () => new RouteWatcher(manager, { device: 'eth0' }, undefined as never, null as never, rootApi.silentLogger),
+          TypeError,
+          'ERR_INVALID_ARG_TYPE',
+        );
       } finally {
         await manager.close();
       }
@@ -406,8 +461,16 @@ describe('bad calls across the public API', () => {
       await expectError(() => decodeConfig('name = ', 5 as never), TypeError, 'ERR_INVALID_ARG_TYPE');
       await expectError(() => decodeConfig('name = ', '/x.toml'), MachineConfigError, 'ERR_MACHINE_CONFIG');
       await expectError(() => encodeConfig(undefined as never), TypeError, 'ERR_INVALID_ARG_TYPE');
-      await expectError(() => encodeConfig({ ...machine, state: 'created', blockDevices: 'vda' } as never), TypeError, 'ERR_INVALID_ARG_TYPE');
-      await expectError(() => encodeConfig({ ...machine, state: 'created', extra: { hook: () => 1 } } as never), TypeError, 'ERR_INVALID_ARG_VALUE');
+      await expectError(
+        () => encodeConfig({ ...machine, state: 'created', blockDevices: 'vda' } as never),
+        TypeError,
+        'ERR_INVALID_ARG_TYPE',
+      );
+      await expectError(
+        () => encodeConfig({ ...machine, state: 'created', extra: { hook: () => 1 } } as never),
+        TypeError,
+        'ERR_INVALID_ARG_VALUE',
+      );
     });
 
     it('MachineStore.open', async () => {
@@ -440,7 +503,11 @@ describe('bad calls across the public API', () => {
         await expectError(() => store.create(undefined as never), TypeError, 'ERR_INVALID_ARG_TYPE');
         await expectError(() => store.create(machine), MachineExistsError, 'ERR_MACHINE_EXISTS');
         await expectError(() => store.save(null as never), TypeError, 'ERR_INVALID_ARG_TYPE');
-        await expectError(() => store.save({ ...machine, name: 'web-02' as never, state: 'created', cpus: 1.5 }), MachineConfigError, 'ERR_MACHINE_CONFIG');
+        await expectError(
+          () => store.save({ ...machine, name: 'web-02' as never, state: 'created', cpus: 1.5 }),
+          MachineConfigError,
+          'ERR_MACHINE_CONFIG',
+        );
         await expectError(() => store.update('web-01', 'stop' as never), TypeError, 'ERR_INVALID_ARG_TYPE');
         await expectError(() => store.update('web-01', (c) => void (c.state = 'paused' as never)), TypeError, 'ERR_INVALID_ARG_VALUE');
         await expectError(() => store.update('web-01', (c) => void (c.state = 10n as never)), TypeError, 'ERR_INVALID_ARG_VALUE');
@@ -534,7 +601,7 @@ describe('sweep: every exported function, constructor and static factory, with j
       errors++;
       const err = result.error as { code?: unknown } | null;
       const ok = err instanceof Error && typeof err.code === 'string' && CODE.test(err.code);
-      if (!ok) failures.push(`${label}: ${String(err)}`);
+      if (!ok) failures.push(`${label}: ${inspect(err)}`); // a thrown plain object shows its fields
     };
     // A path inside this test's directory: calls that succeed bind and create only there.
     const place = (name: string) => path.join(dir(), name);

@@ -146,9 +146,13 @@ await check('heartbeat: Agent → Observer over a Unix datagram socket, 5 beats 
   const agent = HeartbeatAgent.connect(sock);
   try {
     for (let i = 0; i < 5; i++) assert.equal(agent.beat('ok', i).ok, true, `beat ${i + 1}`);
-    await within(5000, 'five beats', (async () => {
-      while (observer.counters.accepted < 5) await new Promise((r) => setTimeout(r, 10));
-    })());
+    await within(
+      5000,
+      'five beats',
+      (async () => {
+        while (observer.counters.accepted < 5) await new Promise((r) => setTimeout(r, 10));
+      })(),
+    );
     assert.equal(observer.counters.accepted, 5);
     assert.equal(observer.counters.authFailures, 0);
     assert.equal(observer.counters.nonceRejected, 0);
@@ -188,7 +192,8 @@ await check(`netlink: route add/list/delete in network namespace ${netns} (netns
   const dst = '10.213.0.0';
   const nl = Netlink.open({ netns });
   const host = Netlink.open();
-  const ipRoutes = () => JSON.parse(execFileSync('ip', ['-n', netns, '-j', 'route', 'show', 'table', 'main'], { encoding: 'utf8' }) || '[]');
+  const ipRoutes = () =>
+    JSON.parse(execFileSync('ip', ['-n', netns, '-j', 'route', 'show', 'table', 'main'], { encoding: 'utf8' }) || '[]');
   try {
     assert.equal(nl.netns, `/run/netns/${netns}`);
     const links = nl.listLinks();
@@ -201,9 +206,15 @@ await check(`netlink: route add/list/delete in network namespace ${netns} (netns
     const route = nl.getRoute(dst, 16);
     assert.ok(route, 'getRoute finds the new route');
     assert.deepEqual([route.dst, route.prefix, route.oif, route.protocol], [dst, 16, br.index, HOSTWIRE_ROUTE_PROTOCOL]);
-    assert.ok(nl.listRoutes().some((r) => r.dst === dst && r.prefix === 16), 'listRoutes lists it');
+    assert.ok(
+      nl.listRoutes().some((r) => r.dst === dst && r.prefix === 16),
+      'listRoutes lists it',
+    );
     // What the kernel holds, as iproute2 (run natively) sees it in that namespace.
-    assert.ok(ipRoutes().some((r) => r.dst === `${dst}/16` && r.dev === 'hwarm0'), 'ip route shows it');
+    assert.ok(
+      ipRoutes().some((r) => r.dst === `${dst}/16` && r.dev === 'hwarm0'),
+      'ip route shows it',
+    );
     assert.equal(host.getRoute(dst, 16), null, 'not in the host namespace');
 
     const outcome = nl.removeRoute({ dst, prefix: 16 });

@@ -32,12 +32,15 @@ describe('hostwire dgram', () => {
     const child = startCli(['dgram', 'listen', '--socket', sock, '--credentials', '--json', '--duration-ms', '1500']);
     const done = finish(child);
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
     await expect.poll(() => out.includes('"listening"'), { timeout: 10_000 }).toBe(true);
     using sender = DgramSender.connect(sock);
     expect(sender.send(Buffer.from('over the wire')).ok).toBe(true);
     const result = await done;
-    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const message = lines.find((l) => l.event === 'message');
     expect(message).toMatchObject({ length: 13, pid: process.pid, truncated: false });
     expect(Buffer.from(String(message?.data), 'base64').toString()).toBe('over the wire');
@@ -47,7 +50,9 @@ describe('hostwire dgram', () => {
   it('rejects a malformed option with a clear message, as a usage error (exit 2)', async () => {
     const result = await runCli(['dgram', 'send', '--socket', '/tmp/x', '--count', 'many', 'ping']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("error: option '--count <n>' argument 'many' is invalid. Expected a decimal integer from 1 to 4294967295.");
+    expect(result.stderr).toContain(
+      "error: option '--count <n>' argument 'many' is invalid. Expected a decimal integer from 1 to 4294967295.",
+    );
   });
 
   it('demo shows a child’s pid, the queue filling and the peer going away', async () => {

@@ -10,7 +10,21 @@ describe('hostwire heartbeat beat / watch / demo', () => {
   it('beat --json sends and summarises; the observer sees status and payload', async () => {
     const sock = path.join(tempDir(), 'beat.sock');
     using observer = Observer.listen(sock);
-    const result = await runCli(['heartbeat', 'beat', '--socket', sock, '--count', '3', '--interval-ms', '0', '--status', 'degraded', '--payload', '42', '--json']);
+    const result = await runCli([
+      'heartbeat',
+      'beat',
+      '--socket',
+      sock,
+      '--count',
+      '3',
+      '--interval-ms',
+      '0',
+      '--status',
+      'degraded',
+      '--payload',
+      '42',
+      '--json',
+    ]);
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout) as { pid: number; outcomes: Record<string, number>; nextNonce: string };
     expect(summary.outcomes).toEqual({ sent: 3 });
@@ -37,7 +51,7 @@ describe('hostwire heartbeat beat / watch / demo', () => {
     const watcher = startCli(['heartbeat', 'watch', '--socket', sock, '--stall-ms', '300', '--duration-ms', '4000', '--json']);
     const done = finish(watcher);
     let out = '';
-    watcher.stdout!.on('data', (d: Buffer) => (out += d));
+    watcher.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
     await expect.poll(() => out.includes('"listening"'), { timeout: 15_000 }).toBe(true);
     const agent = startFixture('agent-beat.ts', [sock, '0', '20']);
     await expect.poll(() => out.includes('"join"'), { timeout: 15_000 }).toBe(true);
@@ -45,7 +59,10 @@ describe('hostwire heartbeat beat / watch / demo', () => {
     await expect.poll(() => out.includes('"stall"'), { timeout: 15_000 }).toBe(true);
     watcher.kill('SIGINT');
     const result = await done;
-    const events = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const join = events.find((e) => e.event === 'join')!;
     const stall = events.find((e) => e.event === 'stall')!;
     expect(join.pid).toBe(agent.pid);
@@ -60,16 +77,28 @@ describe('hostwire heartbeat beat / watch / demo', () => {
       const watcher = startCli(['heartbeat', 'watch', '--socket', sock, '--duration-ms', '3000', '--json', ...flags]);
       const done = finish(watcher);
       let out = '';
-      watcher.stdout!.on('data', (d: Buffer) => (out += d));
+      watcher.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
       await expect.poll(() => out.includes('"listening"'), { timeout: 15_000 }).toBe(true);
       expect((await runCli(['heartbeat', 'beat', '--socket', sock, '--vlp', '1', '--interval-ms', '0'])).code).toBe(0);
       const result = await done;
-      return result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      return result.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
     };
     const [strict, lenient] = await Promise.all([watchV1([]), watchV1(['--accept-v1'])]);
     expect(strict[0]).toMatchObject({ event: 'listening', versions: [2] });
     expect(strict.some((e) => e.event === 'join')).toBe(false);
-    expect(strict.at(-1)).toMatchObject({ event: 'stats', datagrams: 1, accepted: 0, decodeErrors: { BadVersion: 1 }, uidRejected: 0, restartRejected: 0, pidReuses: 0, capacityRefused: 0 });
+    expect(strict.at(-1)).toMatchObject({
+      event: 'stats',
+      datagrams: 1,
+      accepted: 0,
+      decodeErrors: { BadVersion: 1 },
+      uidRejected: 0,
+      restartRejected: 0,
+      pidReuses: 0,
+      capacityRefused: 0,
+    });
     expect(lenient[0]).toMatchObject({ event: 'listening', versions: [1, 2] });
     expect(lenient.find((e) => e.event === 'join')).toMatchObject({ version: 1 });
     expect(lenient.at(-1)).toMatchObject({ event: 'stats', accepted: 1 });
@@ -78,7 +107,10 @@ describe('hostwire heartbeat beat / watch / demo', () => {
   it('demo: a killed agent stalls and a crashing one sends its terminal frame', async () => {
     const result = await runCli(['heartbeat', 'demo', '--json']);
     expect(result.code).toBe(0);
-    const report = JSON.parse(result.stdout) as { events: { event: string; pid: number; nonce: string }[]; counters: { stalls: number; terminals: number } };
+    const report = JSON.parse(result.stdout) as {
+      events: { event: string; pid: number; nonce: string }[];
+      counters: { stalls: number; terminals: number };
+    };
     const joins = report.events.filter((e) => e.event === 'join').map((e) => e.pid);
     expect(joins).toHaveLength(2);
     const stall = report.events.find((e) => e.event === 'STALL');
@@ -94,12 +126,15 @@ describe('hostwire heartbeat beat / watch / demo', () => {
     const watcher = startCli(['watch', '--socket', sock, '--duration-ms', '3000', '--json']);
     const done = finish(watcher);
     let out = '';
-    watcher.stdout!.on('data', (d: Buffer) => (out += d));
+    watcher.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
     await expect.poll(() => out.includes('"listening"'), { timeout: 15_000 }).toBe(true);
     const beat = await runCli(['beat', '--socket', sock, '--count', '2', '--interval-ms', '0', '--json']);
     expect(beat.code).toBe(0);
     expect(JSON.parse(beat.stdout)).toMatchObject({ outcomes: { sent: 2 } });
-    const events = (await done).stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = (await done).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(events.find((e) => e.event === 'join')).toMatchObject({ pid: (JSON.parse(beat.stdout) as { pid: number }).pid });
     expect(events.at(-1)).toMatchObject({ event: 'stats', accepted: 2 });
 

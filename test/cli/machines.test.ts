@@ -35,9 +35,16 @@ describe('hostwire machines', () => {
     const stateDir = tempDir();
     const cli = (...args: string[]) => runCli(['machines', ...args, '--state-dir', stateDir]);
     expect((await cli('create', 'db', '--cpus', '1', '--memory-mb', '512', '--disk-gb', '5')).code).toBe(0);
-    expect((await cli('create', 'web-01', '--cpus', '2', '--memory-mb', '2048', '--disk-gb', '20', '--ip-address', '172.16.0.2')).code).toBe(0);
+    expect(
+      (await cli('create', 'web-01', '--cpus', '2', '--memory-mb', '2048', '--disk-gb', '20', '--ip-address', '172.16.0.2')).code,
+    ).toBe(0);
     expect((await cli('ls')).stdout).toBe(
-      ['NAME    STATE    CPUS  MEMORY   DISK   IP', 'db      created  1     512 MB   5 GB   -', 'web-01  created  2     2048 MB  20 GB  172.16.0.2', ''].join('\n'),
+      [
+        'NAME    STATE    CPUS  MEMORY   DISK   IP',
+        'db      created  1     512 MB   5 GB   -',
+        'web-01  created  2     2048 MB  20 GB  172.16.0.2',
+        '',
+      ].join('\n'),
     );
     const shown = (await cli('show', 'web-01')).stdout.split('\n');
     expect(shown).toContain('name       web-01');
@@ -50,7 +57,19 @@ describe('hostwire machines', () => {
 
   it('refuses a traversal name with the reason, and exits 1', async () => {
     const stateDir = tempDir();
-    const result = await runCli(['machines', 'create', '../x', '--cpus', '1', '--memory-mb', '1', '--disk-gb', '1', '--state-dir', stateDir]);
+    const result = await runCli([
+      'machines',
+      'create',
+      '../x',
+      '--cpus',
+      '1',
+      '--memory-mb',
+      '1',
+      '--disk-gb',
+      '1',
+      '--state-dir',
+      stateDir,
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('invalid machine name "../x": must not contain ".."');
   });
@@ -80,14 +99,20 @@ describe('hostwire machines', () => {
     const stateDir = tempDir();
     const names = ['m0', 'm1', 'm2', 'm3', 'm4', 'm5'];
     const results = await Promise.all(
-      names.map((name) => runCli(['machines', 'create', name, '--cpus', '1', '--memory-mb', '64', '--disk-gb', '1', '--state-dir', stateDir, '--json'])),
+      names.map((name) =>
+        runCli(['machines', 'create', name, '--cpus', '1', '--memory-mb', '64', '--disk-gb', '1', '--state-dir', stateDir, '--json']),
+      ),
     );
     for (const r of results) {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
     }
     expect(results.map((r) => (JSON.parse(r.stdout) as { name: string }).name)).toEqual(names);
-    expect(readdirSync(path.join(stateDir, 'machines')).filter((n) => !n.startsWith('.')).sort()).toEqual(names);
+    expect(
+      readdirSync(path.join(stateDir, 'machines'))
+        .filter((n) => !n.startsWith('.'))
+        .sort(),
+    ).toEqual(names);
   });
 
   it('--wait-ms 0 fails at once while another process holds the store, naming it', async () => {
@@ -95,9 +120,23 @@ describe('hostwire machines', () => {
     const holder = startFixture('hold-store.ts', [path.join(stateDir, 'machines')]);
     try {
       let out = '';
-      holder.stdout!.on('data', (d: Buffer) => (out += d));
+      holder.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
       await expect.poll(() => out.includes('ready') || holder.exitCode !== null, { timeout: 15_000 }).toBe(true);
-      const result = await runCli(['machines', 'create', 'web', '--cpus', '1', '--memory-mb', '64', '--disk-gb', '1', '--state-dir', stateDir, '--wait-ms', '0']);
+      const result = await runCli([
+        'machines',
+        'create',
+        'web',
+        '--cpus',
+        '1',
+        '--memory-mb',
+        '64',
+        '--disk-gb',
+        '1',
+        '--state-dir',
+        stateDir,
+        '--wait-ms',
+        '0',
+      ]);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`is in use by another process (pid ${holder.pid})`);
       expect(result.stderr).toContain('[ERR_STORE_LOCKED]');
@@ -112,7 +151,9 @@ describe('hostwire machines', () => {
     for (const bad of ['-1', '1e3', '0x10', '2147483648']) {
       const result = await runCli(['machines', 'ls', '--state-dir', tempDir(), '--wait-ms', bad]);
       expect(result.code, bad).toBe(2);
-      expect(result.stderr).toContain(`option '--wait-ms <n>' argument '${bad}' is invalid. Expected a whole number of milliseconds from 0 to 2147483647.`);
+      expect(result.stderr).toContain(
+        `option '--wait-ms <n>' argument '${bad}' is invalid. Expected a whole number of milliseconds from 0 to 2147483647.`,
+      );
     }
   });
 });

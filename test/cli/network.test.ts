@@ -62,7 +62,14 @@ describe('hostwire network commands: usage', () => {
   });
 
   it('an unknown --netns is the kernel’s ENOENT with its path', async () => {
-    for (const args of [['link', 'ls'], ['route', 'ensure', '--bridge', 'br0'], ['route', 'remove'], ['route', 'ls'], ['fdb', 'ls'], ['fdb']]) {
+    for (const args of [
+      ['link', 'ls'],
+      ['route', 'ensure', '--bridge', 'br0'],
+      ['route', 'remove'],
+      ['route', 'ls'],
+      ['fdb', 'ls'],
+      ['fdb'],
+    ]) {
       const result = await runCli([...args, '--netns', 'does-not-exist']);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/^hostwire: ENOENT: .*'\/run\/netns\/does-not-exist' \[ENOENT\]$/m);
@@ -127,7 +134,11 @@ describeAsRoot('hostwire network commands in a namespace', () => {
     expect(split.stdout).toBe(
       '172.16.0.0/12 → br0 (ifindex 2): split into 172.16.0.0/13, 172.24.0.0/13 (another owner routes 172.16.0.0/12)\n',
     );
-    expect(hostwireRoutes().map((r) => r.dst).sort()).toEqual(['172.16.0.0/13', '172.24.0.0/13']);
+    expect(
+      hostwireRoutes()
+        .map((r) => r.dst)
+        .sort(),
+    ).toEqual(['172.16.0.0/13', '172.24.0.0/13']);
     expect(routes().find((r) => r.dst === '172.16.0.0/12')).toMatchObject({ protocol: 'static' });
 
     const shown = await cli('route', 'ls');
@@ -186,7 +197,19 @@ describeAsRoot('hostwire network commands in a namespace', () => {
   });
 
   it('SIGINT while route ensure is retrying stops it at once: ERR_ROUTE_ABORTED, exit 130', async () => {
-    const child = startCli(['route', 'ensure', '--mac', UNKNOWN_MAC, '--attempts', '100', '--delay-ms', '10000', '--verbose', '--netns', ns.name]);
+    const child = startCli([
+      'route',
+      'ensure',
+      '--mac',
+      UNKNOWN_MAC,
+      '--attempts',
+      '100',
+      '--delay-ms',
+      '10000',
+      '--verbose',
+      '--netns',
+      ns.name,
+    ]);
     const done = finish(child);
     let err = '';
     child.stderr!.on('data', (d: string | Buffer) => (err += String(d)));
@@ -202,7 +225,19 @@ describeAsRoot('hostwire network commands in a namespace', () => {
   });
 
   it('SIGTERM while route ensure is retrying stops it the same way, exit 143', async () => {
-    const child = startCli(['route', 'ensure', '--mac', UNKNOWN_MAC, '--attempts', '100', '--delay-ms', '10000', '--verbose', '--netns', ns.name]);
+    const child = startCli([
+      'route',
+      'ensure',
+      '--mac',
+      UNKNOWN_MAC,
+      '--attempts',
+      '100',
+      '--delay-ms',
+      '10000',
+      '--verbose',
+      '--netns',
+      ns.name,
+    ]);
     const done = finish(child);
     let err = '';
     child.stderr!.on('data', (d: string | Buffer) => (err += String(d)));
@@ -231,7 +266,11 @@ describeAsRoot('hostwire network commands in a namespace', () => {
     expect((await cli('route', 'ensure', '--mac', VM_MAC)).code).toBe(0);
     const removed = await cli('route', 'remove', '--json');
     expect(removed.code).toBe(0);
-    expect(JSON.parse(removed.stdout)).toEqual({ outcome: 'removed', subnet: '172.16.0.0/12', removed: ['172.16.0.0/13', '172.24.0.0/13'] });
+    expect(JSON.parse(removed.stdout)).toEqual({
+      outcome: 'removed',
+      subnet: '172.16.0.0/12',
+      removed: ['172.16.0.0/13', '172.24.0.0/13'],
+    });
     expect(routes().filter((r) => r.dst.startsWith('172.'))).toMatchObject([{ dst: '172.16.0.0/12', protocol: 'static' }]);
   });
 
@@ -349,7 +388,10 @@ describeAsRoot('hostwire network commands in a namespace', () => {
     child.kill('SIGTERM');
     const result = await done;
     expect(result.code).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines[0]).toMatchObject({ subnet: '172.16.0.0/12', bridge: { name: 'br0', ifindex: 2 }, changed: true });
     expect(lines).toContainEqual(expect.objectContaining({ event: 'restored', routes: ['172.16.0.0/12'], changed: true }));
     expect(lines.at(-1)).toEqual({ event: 'stopped', signal: 'SIGTERM' });

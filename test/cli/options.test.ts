@@ -148,7 +148,7 @@ const everyFlag: [string, string, string[]][] = [
 ];
 
 describe('every command routes its option values through the shared parsers', () => {
-  it.each(everyFlag)("%s %j is refused, naming the flag (%j)", async (flags, value, argv) => {
+  it.each(everyFlag)('%s %j is refused, naming the flag (%j)', async (flags, value, argv) => {
     const { error, stderr } = await parseRefused([...argv, flags.split(' ')[0]!, value]);
     expect(error).toMatchObject({ code: 'commander.invalidArgument', exitCode: 2 });
     expect(stderr).toContain(`error: option '${flags}' argument '${value}' is invalid. Expected `);
@@ -166,7 +166,15 @@ describe('every command routes its option values through the shared parsers', ()
     visit(createProgram(), '');
     // Subnets, interface names and MAC addresses are parsed by the routing layer's own parsers.
     expect(unparsed.sort()).toEqual(
-      ['fdb ls --master', 'route ensure --bridge', 'route ensure --device', 'route ensure --mac', 'route ensure --subnet', 'route remove --subnet', 'route ls --subnet'].sort(),
+      [
+        'fdb ls --master',
+        'route ensure --bridge',
+        'route ensure --device',
+        'route ensure --mac',
+        'route ensure --subnet',
+        'route remove --subnet',
+        'route ls --subnet',
+      ].sort(),
     );
   });
 });
@@ -240,7 +248,9 @@ describe('hostwire exits 2 on a usage error, before doing anything', () => {
       const value = NOT_DECIMAL[i]!;
       expect(result.code, value).toBe(2);
       expect(result.stdout, value).toBe('');
-      expect(result.stderr).toContain(`error: option '--count <n>' argument '${value}' is invalid. Expected a decimal integer from 1 to 4294967295.`);
+      expect(result.stderr).toContain(
+        `error: option '--count <n>' argument '${value}' is invalid. Expected a decimal integer from 1 to 4294967295.`,
+      );
     });
   });
 
@@ -295,7 +305,9 @@ describe('hostwire exits 2 on a usage error, before doing anything', () => {
     using observer = Observer.listen(sock, { versions: [1, 2] });
     const v2 = await runCli(['heartbeat', 'beat', '--socket', sock, '--payload', '4294967296']);
     expect(v2.code).toBe(2);
-    expect(v2.stderr).toContain("option '--payload <n>' argument '4294967296' is invalid. Expected a decimal integer from 0 to 4294967295 with --vlp 2.");
+    expect(v2.stderr).toContain(
+      "option '--payload <n>' argument '4294967296' is invalid. Expected a decimal integer from 0 to 4294967295 with --vlp 2.",
+    );
     const v1 = await runCli(['heartbeat', 'beat', '--socket', sock, '--vlp', '1', '--payload', '4294967296', '--interval-ms', '0']);
     expect(v1.code).toBe(0);
     await expect.poll(() => observer.snapshot().agents[0]?.payload).toBe(4294967296n);

@@ -14,7 +14,7 @@ async function signalled(args: string[], signal?: NodeJS.Signals) {
   const child = spawn(process.execPath, ['--import', 'tsx', fixture, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const done = finish(child);
   let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   await expect.poll(() => out.includes('ready\n'), { timeout: 15_000 }).toBe(true);
   if (signal) child.kill(signal);
   return done;
@@ -38,7 +38,11 @@ describe('the CLI signal helper', () => {
   });
 
   it('untilStopped resolves with the signal’s name, or "duration", and removes its handlers', async () => {
-    const [int, term, timed] = await Promise.all([signalled(['until'], 'SIGINT'), signalled(['until'], 'SIGTERM'), signalled(['until', '50'])]);
+    const [int, term, timed] = await Promise.all([
+      signalled(['until'], 'SIGINT'),
+      signalled(['until'], 'SIGTERM'),
+      signalled(['until', '50']),
+    ]);
     expect(int).toMatchObject({ code: 0, stdout: 'ready\nstopped SIGINT listeners 0 0\n' });
     expect(term).toMatchObject({ code: 0, stdout: 'ready\nstopped SIGTERM listeners 0 0\n' });
     expect(timed).toMatchObject({ code: 0, stdout: 'ready\nstopped duration listeners 0 0\n' });

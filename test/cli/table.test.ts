@@ -22,10 +22,15 @@ describe('formatTable', () => {
   it('without headers prints only the rows; right-aligned columns and minWidth keep a summary’s layout', () => {
     const columns = [{ align: 'right' as const, minWidth: 8 }, {}];
     expect(formatTable([['2', 'dropped: no observer (ENOENT)']], columns)).toEqual(['       2  dropped: no observer (ENOENT)']);
-    expect(formatTable([['3', 'sent'], ['123456789', 'dropped: kernel queue full']], columns)).toEqual([
-      '        3  sent',
-      '123456789  dropped: kernel queue full',
-    ]);
+    expect(
+      formatTable(
+        [
+          ['3', 'sent'],
+          ['123456789', 'dropped: kernel queue full'],
+        ],
+        columns,
+      ),
+    ).toEqual(['        3  sent', '123456789  dropped: kernel queue full']);
   });
 
   it('an empty table is its header alone (or nothing); missing cells are blank; the gap can be changed', () => {

@@ -54,7 +54,7 @@ describe('DgramReceiver', () => {
     expect(sender.send(Buffer.alloc(33, 1))).toBe(SENT);
     expect(sender.send(Buffer.alloc(0))).toBe(SENT);
     expect(sender.send(Buffer.alloc(100, 2))).toBe(SENT);
-    const [a, b, c] = (await arrived) as [Buffer, DatagramInfo][];
+    const [a, b, c] = await arrived;
     expect(a![1]).toMatchObject({ length: 33, truncated: false });
     expect(a![0].length).toBe(33);
     expect(b![1]).toMatchObject({ length: 0, truncated: false });

@@ -147,9 +147,7 @@ describe('DgramSender outcomes, each from a real scenario', () => {
     expect(sender.send(Buffer.from('xxhelloxx'), 2, 5)).toBe(SENT);
     expect((await arrived)[0].toString()).toBe('hello');
     expect(() => sender.send(Buffer.alloc(4), 3, 5)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
-    expect(() => sender.send('text' as unknown as Uint8Array)).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
-    );
+    expect(() => sender.send('text' as unknown as Uint8Array)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
   });
 
   it('waitWritable resolves once a full queue is drained, and can be aborted', async () => {
@@ -319,14 +317,18 @@ describe('send() checks offset and length, never wrapping them; a refused send s
 
   it.each(cases)('offset %s is %s', async (_label, code, value) => {
     await expectNothingSent((sender) => {
-      expect(() => sender.send(data, value as number)).toThrow(expect.objectContaining({ code, message: expect.stringContaining('"offset"') }));
+      expect(() => sender.send(data, value as number)).toThrow(
+        expect.objectContaining({ code, message: expect.stringContaining('"offset"') }),
+      );
       expect(() => sender.send(data, value as number, 1)).toThrow(expect.objectContaining({ code }));
     });
   });
 
   it.each(cases)('length %s is %s', async (_label, code, value) => {
     await expectNothingSent((sender) => {
-      expect(() => sender.send(data, 0, value as number)).toThrow(expect.objectContaining({ code, message: expect.stringContaining('"length"') }));
+      expect(() => sender.send(data, 0, value as number)).toThrow(
+        expect.objectContaining({ code, message: expect.stringContaining('"length"') }),
+      );
     });
   });
 

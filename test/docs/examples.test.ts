@@ -10,16 +10,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  anchors,
-  extractExamples,
-  markdownFiles,
-  moduleName,
-  relativeLinks,
-  sourcePaths,
-  writeExample,
-  type Example,
-} from './examples.js';
+import { anchors, extractExamples, markdownFiles, moduleName, relativeLinks, sourcePaths, writeExample, type Example } from './examples.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
@@ -93,12 +84,16 @@ describe('documentation examples', () => {
   });
 
   it('type-checks every example against the API', () => {
-    const parsed = ts.getParsedCommandLineOfConfigFile(tsconfig, {}, {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: (d) => {
-        throw new Error(describeDiagnostic(d));
+    const parsed = ts.getParsedCommandLineOfConfigFile(
+      tsconfig,
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (d) => {
+          throw new Error(describeDiagnostic(d));
+        },
       },
-    });
+    );
     if (parsed === undefined) throw new Error(`cannot read ${tsconfig}`);
     expect(parsed.errors.map(describeDiagnostic)).toEqual([]);
     const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options });

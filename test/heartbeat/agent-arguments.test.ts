@@ -77,10 +77,10 @@ describe('Agent.beat(status)', () => {
   });
 });
 
-describe.each([
-  [2 as VlpVersion, [...beyondU32, ...notNumbers, ['"1"', WRONG_TYPE, '1'] as Case]],
+describe.each<[VlpVersion, Case[]]>([
+  [2, [...beyondU32, ...notNumbers, ['"1"', WRONG_TYPE, '1'] as Case]],
   [
-    1 as VlpVersion,
+    1,
     [
       ['-1', OUT_OF_RANGE, -1],
       ['NaN', OUT_OF_RANGE, NaN],
@@ -109,9 +109,9 @@ describe.each([
 });
 
 describe('the largest payloads are sent as given', () => {
-  it.each([
-    [2 as VlpVersion, 2 ** 32 - 1],
-    [1 as VlpVersion, Number.MAX_SAFE_INTEGER],
+  it.each<[VlpVersion, number]>([
+    [2, 2 ** 32 - 1],
+    [1, Number.MAX_SAFE_INTEGER],
   ])('v0.%i: terminal(%i) arrives intact', async (version, payload) => {
     const sock = path.join(tempDir(), 'agent-max.sock');
     using receiver = DgramReceiver.listen(sock);

@@ -11,7 +11,7 @@ export function nextEvent<K extends 'join' | 'stall' | 'recovered' | 'terminal' 
 ): Promise<AgentSnapshot> {
   return new Promise((resolve) => {
     const listener = (...args: ObserverEvents[K]) => {
-      const agent = args[0] as AgentSnapshot;
+      const agent = args[0];
       if (pid !== undefined && agent.pid !== pid) return;
       observer.off(event, listener as never);
       resolve(agent);

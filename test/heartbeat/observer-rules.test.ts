@@ -157,9 +157,13 @@ describe('process identity', () => {
     async () => {
       const sock = path.join(tempDir(), 'reuse.sock');
       // The observer and its agents run as a fresh pid namespace, where ns_last_pid hands out one pid three times.
-      const run = spawn('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, '--import', 'tsx', path.join(fixturesDir, 'pid-reuse.ts'), sock], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const run = spawn(
+        'unshare',
+        ['--pid', '--fork', '--mount-proc', process.execPath, '--import', 'tsx', path.join(fixturesDir, 'pid-reuse.ts'), sock],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       const result = await finish(run);
       expect(result.stderr).toBe('');
       const report = JSON.parse(result.stdout) as {
@@ -176,36 +180,50 @@ describe('process identity', () => {
     { commands: ['unshare'] },
   );
 
-  itAsRoot('a sender under another uid (setpriv) is rejected and counted unless allowedUids includes it', async () => {
-    const dir = tempDir();
-    chmodSync(dir, 0o755); // uid 65534 must reach the socket
-    const asNobody = (sock: string) =>
-      finish(
-        spawn(
-          'setpriv',
-          ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', path.join(fixturesDir, 'agent-script.ts'), sock, 'beat*3,exit'],
-          { stdio: ['ignore', 'pipe', 'pipe'] },
-        ),
-      );
+  itAsRoot(
+    'a sender under another uid (setpriv) is rejected and counted unless allowedUids includes it',
+    async () => {
+      const dir = tempDir();
+      chmodSync(dir, 0o755); // uid 65534 must reach the socket
+      const asNobody = (sock: string) =>
+        finish(
+          spawn(
+            'setpriv',
+            [
+              '--reuid=65534',
+              '--regid=65534',
+              '--clear-groups',
+              process.execPath,
+              '--import',
+              'tsx',
+              path.join(fixturesDir, 'agent-script.ts'),
+              sock,
+              'beat*3,exit',
+            ],
+            { stdio: ['ignore', 'pipe', 'pipe'] },
+          ),
+        );
 
-    const refusing = Observer.listen(path.join(dir, 'default.sock'), { mode: 0o666 });
-    try {
-      expect((await asNobody(refusing.path)).stdout).toMatch(/done \d+ 3/);
-      await expect.poll(() => refusing.counters.datagrams).toBe(3);
-      expect(refusing.counters).toMatchObject({ uidRejected: 3, accepted: 0 });
-      expect(refusing.snapshot().agents).toEqual([]);
-      expect(refusing.prometheus()).toContain('hostwire_vlp_uid_rejected_total 3');
-    } finally {
-      refusing.close();
-    }
+      const refusing = Observer.listen(path.join(dir, 'default.sock'), { mode: 0o666 });
+      try {
+        expect((await asNobody(refusing.path)).stdout).toMatch(/done \d+ 3/);
+        await expect.poll(() => refusing.counters.datagrams).toBe(3);
+        expect(refusing.counters).toMatchObject({ uidRejected: 3, accepted: 0 });
+        expect(refusing.snapshot().agents).toEqual([]);
+        expect(refusing.prometheus()).toContain('hostwire_vlp_uid_rejected_total 3');
+      } finally {
+        refusing.close();
+      }
 
-    using allowing = Observer.listen(path.join(dir, 'allowing.sock'), { mode: 0o666, allowedUids: [process.getuid!(), 65534] });
-    const out = (await asNobody(allowing.path)).stdout;
-    const pid = Number(/done (\d+) 3/.exec(out)![1]);
-    await expect.poll(() => allowing.counters.accepted).toBe(3);
-    expect(allowing.counters.uidRejected).toBe(0);
-    expect(allowing.snapshot().agents[0]).toMatchObject({ pid, uid: 65534, gid: 65534, beats: 3 });
-  }, { commands: ['setpriv'] });
+      using allowing = Observer.listen(path.join(dir, 'allowing.sock'), { mode: 0o666, allowedUids: [process.getuid!(), 65534] });
+      const out = (await asNobody(allowing.path)).stdout;
+      const pid = Number(/done (\d+) 3/.exec(out)![1]);
+      await expect.poll(() => allowing.counters.accepted).toBe(3);
+      expect(allowing.counters.uidRejected).toBe(0);
+      expect(allowing.snapshot().agents[0]).toMatchObject({ pid, uid: 65534, gid: 65534, beats: 3 });
+    },
+    { commands: ['setpriv'] },
+  );
 });
 
 describe('a full table (maxAgents)', () => {

@@ -53,10 +53,13 @@ describe('panic hooks', () => {
   it.each([
     ['segv', 'SIGSEGV', 11n],
     ['abort', 'SIGABRT', 6n],
-  ])('native fatal signal (%s): the addon sends a terminal frame carrying the signal number, then the process dies by %s', async (how, signal, payload) => {
-    const { result, agent, childPid, counters } = await dieAndListen(how);
-    expect(result.signal).toBe(signal);
-    expect(agent).toMatchObject({ pid: childPid, payload, terminal: true });
-    expect(counters.terminals).toBe(1);
-  });
+  ])(
+    'native fatal signal (%s): the addon sends a terminal frame carrying the signal number, then the process dies by %s',
+    async (how, signal, payload) => {
+      const { result, agent, childPid, counters } = await dieAndListen(how);
+      expect(result.signal).toBe(signal);
+      expect(agent).toMatchObject({ pid: childPid, payload, terminal: true });
+      expect(counters.terminals).toBe(1);
+    },
+  );
 });

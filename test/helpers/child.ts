@@ -14,12 +14,7 @@ export interface ChildResult {
 }
 
 /** Starts a TypeScript fixture from test/fixtures in its own Node process (`nodeArgs` go to node, e.g. --expose-gc). */
-export function startFixture(
-  name: string,
-  args: string[] = [],
-  env: NodeJS.ProcessEnv = {},
-  nodeArgs: string[] = [],
-): ChildProcess {
+export function startFixture(name: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): ChildProcess {
   return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(fixturesDir, name), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -21,7 +21,12 @@ interface Cycles {
 }
 
 async function cycles(kind: string, count: number, gc: boolean): Promise<Cycles> {
-  const result = await runFixture('lifecycle-cycles.ts', [kind, String(count), tempDir(), gc ? 'gc' : 'nogc'], {}, gc ? ['--expose-gc'] : []);
+  const result = await runFixture(
+    'lifecycle-cycles.ts',
+    [kind, String(count), tempDir(), gc ? 'gc' : 'nogc'],
+    {},
+    gc ? ['--expose-gc'] : [],
+  );
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   return JSON.parse(result.stdout) as Cycles;

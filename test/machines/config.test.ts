@@ -5,7 +5,6 @@ import {
   fromPersistedState,
   MachineConfigError,
   toPersistedState,
-  type LiveState,
   type MachineConfig,
   type MachineName,
 } from '../../src/machines/index.js';
@@ -34,7 +33,18 @@ const full: MachineConfig = {
 describe('config TOML', () => {
   it('round-trips every field, with snake_case keys on disk', () => {
     const text = encodeConfig(full);
-    for (const key of ['memory_mb', 'disk_gb', 'distro_version', 'disk_path', 'ssh_key_path', 'ip_address', 'vm_id', 'created_at', '[[block_devices]]', 'read_only']) {
+    for (const key of [
+      'memory_mb',
+      'disk_gb',
+      'distro_version',
+      'disk_path',
+      'ssh_key_path',
+      'ip_address',
+      'vm_id',
+      'created_at',
+      '[[block_devices]]',
+      'read_only',
+    ]) {
       expect(text).toContain(key);
     }
     const { config, needsRecovery } = decodeConfig(text, '/x/config.toml');
@@ -57,9 +67,9 @@ describe('config TOML', () => {
     ['stopping', 'stopped', 'stopped', false],
     ['stopped', 'stopped', 'stopped', false],
   ] as const)('live %s persists as %s and loads as %s (needsRecovery %s)', (live, persisted, loaded, recovery) => {
-    expect(toPersistedState(live as LiveState)).toBe(persisted);
+    expect(toPersistedState(live)).toBe(persisted);
     expect(fromPersistedState(persisted)).toEqual({ state: loaded, needsRecovery: recovery });
-    const text = encodeConfig({ ...full, state: live as LiveState });
+    const text = encodeConfig({ ...full, state: live });
     expect(text).toContain(`state = "${persisted}"`);
     const decoded = decodeConfig(text, 'c.toml');
     expect(decoded.config.state).toBe(loaded);
@@ -164,8 +174,8 @@ describe('config TOML', () => {
       'block_devices[1].read_only: expected a boolean',
     );
     expect(decodeError(encodeConfig(full).replace('name = "web-01"', 'name = "../etc"')).message).toContain('name: invalid machine name');
-    expect(decodeError(encodeConfig(full).replace('created_at = "2026-03-04T05:06:07.089Z"', 'created_at = "yesterday"')).message).toContain(
-      'created_at: not an RFC 3339 date-time',
-    );
+    expect(
+      decodeError(encodeConfig(full).replace('created_at = "2026-03-04T05:06:07.089Z"', 'created_at = "yesterday"')).message,
+    ).toContain('created_at: not an RFC 3339 date-time');
   });
 });

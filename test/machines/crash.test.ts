@@ -17,9 +17,9 @@ describe('crash safety', () => {
     for (let round = 0; round < KILLS; round++) {
       const writer = startFixture('rewrite-loop.ts', [baseDir, 'true']);
       let out = '';
-      writer.stdout!.on('data', (d: Buffer) => (out += d));
+      writer.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
       let errText = '';
-      writer.stderr!.on('data', (d: Buffer) => (errText += d));
+      writer.stderr!.setEncoding('utf8').on('data', (d: string) => (errText += d));
       await expect.poll(() => out.includes('ready') || writer.exitCode !== null, { timeout: 20_000 }).toBe(true);
       expect(errText).toBe('');
       // Let it rewrite for a random while, then kill it mid-whatever.

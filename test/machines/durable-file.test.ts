@@ -57,9 +57,7 @@ describe('atomic durable replace (addon)', () => {
 
   it('bounded readFiles with a base refuses paths that could leave it, before any read', () => {
     for (const bad of ['../x', '/etc/passwd', 'a//b', './a', 'a/']) {
-      expect(() => boundedRead([bad], { maxBytes: 10, base: '/tmp' })).toThrow(
-        expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
-      );
+      expect(() => boundedRead([bad], { maxBytes: 10, base: '/tmp' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
     }
     expect(() => boundedRead(['a'], { maxBytes: 0 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
     expect(() => boundedRead(['a'], { maxBytes: 2 ** 31 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));

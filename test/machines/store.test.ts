@@ -191,7 +191,7 @@ describe('MachineStore', () => {
     const baseDir = path.join(dir, 'machines');
     const holder = startFixture('hold-store.ts', [baseDir]);
     let out = '';
-    holder.stdout!.on('data', (d: Buffer) => (out += d));
+    holder.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
     await expect.poll(() => out.includes('ready'), { timeout: 15_000 }).toBe(true);
 
     let thrown: unknown;
@@ -232,11 +232,15 @@ describe('MachineStore', () => {
       code: 'ERR_MACHINE_CONFIG',
       message: expect.stringContaining('refusing to write: cpus: must be at least 1, found 0'),
     });
-    await expect(store.create({ name: 'bad', ...base, memoryMb: 1.5 })).rejects.toThrow('refusing to write: memory_mb: 1.5 is not an integer');
+    await expect(store.create({ name: 'bad', ...base, memoryMb: 1.5 })).rejects.toThrow(
+      'refusing to write: memory_mb: 1.5 is not an integer',
+    );
     await expect(store.create({ name: 'bad', ...base, memoryMb: 2 ** 53 })).rejects.toThrow(
       'refusing to write: memory_mb: 9007199254740992 is larger than 2^53-1',
     );
-    await expect(store.create({ name: 'bad', ...base, diskGb: Number.NaN })).rejects.toThrow('refusing to write: disk_gb: nan is not an integer');
+    await expect(store.create({ name: 'bad', ...base, diskGb: Number.NaN })).rejects.toThrow(
+      'refusing to write: disk_gb: nan is not an integer',
+    );
     await expect(store.create({ name: 'bad', ...base, cpus: '2' as unknown as number })).rejects.toThrow(
       'refusing to write: cpus: "2" is a string, not an integer',
     );
@@ -259,7 +263,7 @@ describe('MachineStore', () => {
 async function holdStore(baseDir: string): Promise<ChildProcess> {
   const holder = startFixture('hold-store.ts', [baseDir]);
   let out = '';
-  holder.stdout!.on('data', (d: Buffer) => (out += d));
+  holder.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   await expect.poll(() => out.includes('ready') || holder.exitCode !== null, { timeout: 15_000 }).toBe(true);
   expect(holder.exitCode).toBeNull();
   return holder;
@@ -279,10 +283,13 @@ describe('MachineStore lock', () => {
 
   it.each([
     ['deleted', (lockFile: string) => rmSync(lockFile)],
-    ['replaced by another file', (lockFile: string) => {
-      writeFileSync(`${lockFile}.new`, '1\n');
-      renameSync(`${lockFile}.new`, lockFile);
-    }],
+    [
+      'replaced by another file',
+      (lockFile: string) => {
+        writeFileSync(`${lockFile}.new`, '1\n');
+        renameSync(`${lockFile}.new`, lockFile);
+      },
+    ],
   ])('holds while its pid file is %s: a second process is still refused', async (_how, tamper) => {
     const baseDir = path.join(tempDir(), 'machines');
     const holder = await holdStore(baseDir);
@@ -404,7 +411,13 @@ describe('MachineStore loads: bounded, never silent', () => {
       execFileSync('mkfifo', [fifo]);
       fifos.push(fifo);
     });
-    await expectRefused(store, 'fifo', 'ERR_MACHINE_CONFIG_NOT_REGULAR', path.join(store.baseDir, 'fifo', 'config.toml'), /: is a fifo, not a regular file/);
+    await expectRefused(
+      store,
+      'fifo',
+      'ERR_MACHINE_CONFIG_NOT_REGULAR',
+      path.join(store.baseDir, 'fifo', 'config.toml'),
+      /: is a fifo, not a regular file/,
+    );
   });
 
   itAsRoot(
@@ -414,7 +427,13 @@ describe('MachineStore loads: bounded, never silent', () => {
         mkdirSync(path.join(baseDir, 'zero'));
         execFileSync('mknod', [path.join(baseDir, 'zero', 'config.toml'), 'c', '1', '5'], { stdio: 'ignore' }); // /dev/zero's numbers
       });
-      await expectRefused(store, 'zero', 'ERR_MACHINE_CONFIG_NOT_REGULAR', path.join(store.baseDir, 'zero', 'config.toml'), /is a character device/);
+      await expectRefused(
+        store,
+        'zero',
+        'ERR_MACHINE_CONFIG_NOT_REGULAR',
+        path.join(store.baseDir, 'zero', 'config.toml'),
+        /is a character device/,
+      );
     },
     { commands: ['mknod'] },
   );
@@ -424,7 +443,13 @@ describe('MachineStore loads: bounded, never silent', () => {
       mkdirSync(path.join(baseDir, 'zero'));
       symlinkSync('/dev/zero', path.join(baseDir, 'zero', 'config.toml'));
     });
-    await expectRefused(store, 'zero', 'ERR_MACHINE_CONFIG_SYMLINK', path.join(store.baseDir, 'zero', 'config.toml'), /: is a symbolic link/);
+    await expectRefused(
+      store,
+      'zero',
+      'ERR_MACHINE_CONFIG_SYMLINK',
+      path.join(store.baseDir, 'zero', 'config.toml'),
+      /: is a symbolic link/,
+    );
   });
 
   it('a config that is a symlink to a valid config outside the store is refused, not followed', async () => {
@@ -433,7 +458,13 @@ describe('MachineStore loads: bounded, never silent', () => {
       mkdirSync(path.join(baseDir, 'alias'));
       symlinkSync(path.join(outside, 'alias.toml'), path.join(baseDir, 'alias', 'config.toml'));
     });
-    await expectRefused(store, 'alias', 'ERR_MACHINE_CONFIG_SYMLINK', path.join(store.baseDir, 'alias', 'config.toml'), /: is a symbolic link/);
+    await expectRefused(
+      store,
+      'alias',
+      'ERR_MACHINE_CONFIG_SYMLINK',
+      path.join(store.baseDir, 'alias', 'config.toml'),
+      /: is a symbolic link/,
+    );
   });
 
   it('a machine directory that is a symlink is reported, not skipped or followed', async () => {
@@ -453,7 +484,13 @@ describe('MachineStore loads: bounded, never silent', () => {
     const file = path.join(store.baseDir, 'huge', 'config.toml');
     const size = statSync(file).size;
     expect(size).toBeGreaterThan(2 * 1024 * 1024);
-    await expectRefused(store, 'huge', 'ERR_MACHINE_CONFIG_TOO_LARGE', file, new RegExp(`: is ${size} bytes; the limit is 1048576 bytes \\(maxConfigBytes\\)$`));
+    await expectRefused(
+      store,
+      'huge',
+      'ERR_MACHINE_CONFIG_TOO_LARGE',
+      file,
+      new RegExp(`: is ${size} bytes; the limit is 1048576 bytes \\(maxConfigBytes\\)$`),
+    );
     await store.close();
 
     await using roomy = await MachineStore.open(store.baseDir, { maxConfigBytes: 4 * 1024 * 1024 });

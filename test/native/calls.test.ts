@@ -45,7 +45,20 @@ describe('native DgramReceiver', () => {
       code: 'ERR_INVALID_ARG_TYPE',
     });
     const Positional = native.dgram.DgramReceiver as unknown as new (...args: unknown[]) => unknown;
-    expect(thrown(() => new Positional(socketPath, 0o600, false, 4, 64, () => {}, () => {}))).toMatchObject({
+    expect(
+      thrown(
+        () =>
+          new Positional(
+            socketPath,
+            0o600,
+            false,
+            4,
+            64,
+            () => {},
+            () => {},
+          ),
+      ),
+    ).toMatchObject({
       code: 'ERR_INVALID_ARG_TYPE',
     });
     expect(existsSync(socketPath)).toBe(false);

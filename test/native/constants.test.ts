@@ -114,7 +114,11 @@ describe('addon constants', () => {
       const overrun = record(layout.kind.overrun, layout.action.listed, layout.header.size);
       const batch = Buffer.concat([added.u8, removed.u8, overrun.u8]);
       const events = decodeRecords(batch.buffer.slice(batch.byteOffset, batch.byteOffset + batch.byteLength));
-      expect(events.map((e) => (e.kind === 'overrun' ? 'overrun' : `${e.kind}:${e.action}`))).toEqual(['route:new', 'link:removed', 'overrun']);
+      expect(events.map((e) => (e.kind === 'overrun' ? 'overrun' : `${e.kind}:${e.action}`))).toEqual([
+        'route:new',
+        'link:removed',
+        'overrun',
+      ]);
     });
   });
 
@@ -122,10 +126,12 @@ describe('addon constants', () => {
     const { kernel, routeOp, routeChange } = native.netlink.constants;
     expect(MAIN_TABLE).toBe(kernel.RT_TABLE_MAIN);
     expect(
-      [kernel.RTPROT_UNSPEC, kernel.RTPROT_BOOT].map(routeProtocolName).concat(
-        [kernel.RT_SCOPE_UNIVERSE, kernel.RT_SCOPE_LINK, kernel.RT_SCOPE_NOWHERE].map(routeScopeName),
-        [kernel.RTN_UNSPEC, kernel.RTN_UNICAST].map(routeTypeName),
-      ),
+      [kernel.RTPROT_UNSPEC, kernel.RTPROT_BOOT]
+        .map(routeProtocolName)
+        .concat(
+          [kernel.RT_SCOPE_UNIVERSE, kernel.RT_SCOPE_LINK, kernel.RT_SCOPE_NOWHERE].map(routeScopeName),
+          [kernel.RTN_UNSPEC, kernel.RTN_UNICAST].map(routeTypeName),
+        ),
     ).toEqual(['unspec', 'boot', 'universe', 'link', 'nowhere', 'unspec', 'unicast']);
     expect(new Set(Object.values(routeOp)).size).toBe(3);
     const slots = ['op', 'prefix', 'table', 'protocol', 'scope', 'type', 'oif', 'metric', 'bits'] as const;
@@ -157,7 +163,11 @@ describe('addon constants', () => {
       Failed: sendOutcome.failed,
     });
     expect(native.dgram.classifySendErrno(105 /* ENOBUFS */, false)).toBe(OutcomeCode.QueueFull);
-    expect(outcomeOf(sendOutcome.queueFull | (11 << sendResult.errnoShift))).toMatchObject({ label: 'dropped: kernel queue full', errno: 11, code: 'EAGAIN' });
+    expect(outcomeOf(sendOutcome.queueFull | (11 << sendResult.errnoShift))).toMatchObject({
+      label: 'dropped: kernel queue full',
+      errno: 11,
+      code: 'EAGAIN',
+    });
     expect(outcomeOf(sendOutcome.failed | (90 << sendResult.errnoShift))).toMatchObject({ label: 'failed: EMSGSIZE', errno: 90 });
   });
 

@@ -50,7 +50,12 @@ describeAsRoot('Netlink bridge FDB', () => {
       () => bridgeFdb(ns),
       () => sortedFdb(nl.listFdb()),
     );
-    expect(theirs.filter((e) => !e.self).map((e) => e.state).sort()).toEqual(['permanent', 'permanent', 'static', 'static']);
+    expect(
+      theirs
+        .filter((e) => !e.self)
+        .map((e) => e.state)
+        .sort(),
+    ).toEqual(['permanent', 'permanent', 'static', 'static']);
     expect(ours).toEqual(theirs);
   });
 
@@ -115,7 +120,15 @@ describeAsRoot('Netlink bridge FDB', () => {
     ns.bridge('fdb', 'add', '02:00:00:00:0a:0a', 'dev', 'vp0', 'master', 'static', 'vlan', '10');
     const tagged = nl.listFdb({ master: 'br0' }).filter((e) => e.mac === '02:00:00:00:0a:0a');
     expect(tagged).toEqual([
-      { mac: '02:00:00:00:0a:0a', ifindex: index.get('vp0'), master: index.get('br0'), vlan: 10, state: NeighbourState.NOARP, flags: 0, dst: null },
+      {
+        mac: '02:00:00:00:0a:0a',
+        ifindex: index.get('vp0'),
+        master: index.get('br0'),
+        vlan: 10,
+        state: NeighbourState.NOARP,
+        flags: 0,
+        dst: null,
+      },
     ]);
     const { theirs, ours } = settled(
       () => bridgeFdb(ns),
@@ -133,7 +146,14 @@ describeAsRoot('Netlink bridge FDB', () => {
     const vx0 = ifindexes(ns).get('vx0')!;
     const remote = nl.listFdb().filter((e) => e.ifindex === vx0 && e.dst !== null);
     // VXLAN reports its permanent entries as PERMANENT | NOARP; bridge prints that as "permanent".
-    const entry = { mac: '00:00:00:00:00:00', ifindex: vx0, master: null, vlan: null, state: NeighbourState.PERMANENT | NeighbourState.NOARP, flags: FdbFlag.SELF };
+    const entry = {
+      mac: '00:00:00:00:00:00',
+      ifindex: vx0,
+      master: null,
+      vlan: null,
+      state: NeighbourState.PERMANENT | NeighbourState.NOARP,
+      flags: FdbFlag.SELF,
+    };
     expect(remote.sort((a, b) => a.dst!.localeCompare(b.dst!))).toEqual([
       { ...entry, dst: '10.1.0.2' },
       { ...entry, dst: '10.1.0.3' },

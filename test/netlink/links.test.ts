@@ -63,7 +63,11 @@ describeAsRoot('Netlink links', () => {
   it('listLinks() equals `ip -d -j link show`: index, name, mtu, mac, master, kind, operstate, flags', () => {
     const { theirs, ours } = settled(
       () => ipLinks(ns),
-      () => nl.listLinks().map(linkFromHostwire).sort((a, b) => a.index - b.index),
+      () =>
+        nl
+          .listLinks()
+          .map(linkFromHostwire)
+          .sort((a, b) => a.index - b.index),
     );
     expect(theirs.map((l) => l.name).sort()).toEqual(['br0', 'br1', 'brdown', 'lo', 'vd0', 'vd1', 'vp0', 'vp1', 'vq0', 'vq1']);
     expect(ours).toEqual(theirs);
@@ -95,8 +99,12 @@ describeAsRoot('Netlink links', () => {
   it('linkByName and linkByIndex return the same link as listLinks()', () => {
     const listed = nl.listLinks();
     for (const link of listed) {
-      expect(nl.linkByName(link.name)).toEqual(expect.objectContaining({ index: link.index, name: link.name, kind: link.kind, master: link.master, mac: link.mac, mtu: link.mtu }));
-      expect(nl.linkByIndex(link.index)).toEqual(expect.objectContaining({ index: link.index, name: link.name, kind: link.kind, master: link.master, mac: link.mac, mtu: link.mtu }));
+      expect(nl.linkByName(link.name)).toEqual(
+        expect.objectContaining({ index: link.index, name: link.name, kind: link.kind, master: link.master, mac: link.mac, mtu: link.mtu }),
+      );
+      expect(nl.linkByIndex(link.index)).toEqual(
+        expect.objectContaining({ index: link.index, name: link.name, kind: link.kind, master: link.master, mac: link.mac, mtu: link.mtu }),
+      );
     }
     expect(nl.linkByName('brdown')).toEqual(listed.find((l) => l.name === 'brdown'));
   });
@@ -115,5 +123,4 @@ describeAsRoot('Netlink links', () => {
     expect(nl.linkByIndex(index)).toBeNull();
     expect(nl.listLinks().map((l) => l.name)).not.toContain('vd1');
   });
-
 });

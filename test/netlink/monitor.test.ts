@@ -2,7 +2,14 @@
 // (through Netlink, ip or bridge) arrive as decoded events. Waits are on the
 // events themselves, never on a clock; vitest's timeout bounds a lost event.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HOSTWIRE_ROUTE_PROTOCOL, MAIN_TABLE, NeighbourState, Netlink, NetlinkMonitor, type NetlinkEvent } from '../../src/netlink/index.js';
+import {
+  HOSTWIRE_ROUTE_PROTOCOL,
+  MAIN_TABLE,
+  NeighbourState,
+  Netlink,
+  NetlinkMonitor,
+  type NetlinkEvent,
+} from '../../src/netlink/index.js';
 import { startFixture } from '../helpers/child.js';
 import { createTestNetns, type TestNetns } from '../helpers/netns.js';
 import { describeAsRoot } from '../helpers/root.js';
@@ -150,7 +157,15 @@ describeAsRoot('NetlinkMonitor', () => {
       const index = ifindexes(ns);
       const added = nextEvent(monitor, isFdb('new', '02:00:00:00:00:cc'));
       ns.addFdb('02:00:00:00:00:cc', 'vp0');
-      const entry = { mac: '02:00:00:00:00:cc', ifindex: index.get('vp0'), master: index.get('br0'), vlan: null, state: NeighbourState.NOARP, flags: 0, dst: null };
+      const entry = {
+        mac: '02:00:00:00:00:cc',
+        ifindex: index.get('vp0'),
+        master: index.get('br0'),
+        vlan: null,
+        state: NeighbourState.NOARP,
+        flags: 0,
+        dst: null,
+      };
       expect(await added).toEqual({ kind: 'fdb', action: 'new', fdb: entry });
       expect(fdbEvents).toContainEqual({ kind: 'fdb', action: 'new', fdb: entry });
 
@@ -201,7 +216,10 @@ describeAsRoot('NetlinkMonitor', () => {
 
   describe('keeping the process alive', () => {
     /** Runs the fixture; `whenReady` runs once it printed "ready". */
-    async function runMonitorChild(mode: string, whenReady?: () => void): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+    async function runMonitorChild(
+      mode: string,
+      whenReady?: () => void,
+    ): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
       const child = startFixture('netlink-monitor.ts', [ns.name, mode]);
       let stdout = '';
       let stderr = '';
@@ -247,7 +265,11 @@ describeAsRoot('NetlinkMonitor', () => {
         expect(lines.at(-1)).toBe('exit 0');
         expect(lines).toHaveLength(3);
         const event = JSON.parse(lines[1]!.replace(/^event /, '')) as NetlinkEvent;
-        expect(event).toMatchObject({ kind: 'route', action: 'new', route: { dst: '10.76.0.0', prefix: 16, oif: br0, protocol: HOSTWIRE_ROUTE_PROTOCOL } });
+        expect(event).toMatchObject({
+          kind: 'route',
+          action: 'new',
+          route: { dst: '10.76.0.0', prefix: 16, oif: br0, protocol: HOSTWIRE_ROUTE_PROTOCOL },
+        });
       },
       TIMEOUT,
     );

@@ -28,7 +28,7 @@ describe('Netlink namespace paths and arguments (no root needed)', () => {
     expect(thrown(() => Netlink.open({ netns: name }))).toMatchObject({ code: 'ENAMETOOLONG', path: `/run/netns/${name}` });
   });
 
-  it("an open socket holds a 64 KB receive buffer, reported to V8; close() frees it and takes the report back", async () => {
+  it('an open socket holds a 64 KB receive buffer, reported to V8; close() frees it and takes the report back', async () => {
     const reported = () => native.netlink.Netlink.externalMemory();
     const BUFFER = 64 * 1024;
     // Node and V8 report small amounts of their own (a few KB) to the same count.
@@ -103,7 +103,16 @@ describeAsRoot('Netlink namespaces', () => {
     const suffix = '-not-this-one';
     const path = '/'.repeat(PATH_MAX - 1 - ns.path.length) + ns.path + suffix;
     expect(Buffer.byteLength(path)).toBe(PATH_MAX - 1 + suffix.length);
-    for (const open of [() => new native.netlink.Netlink(path), () => new native.netlink.NetlinkMonitor(path, [], () => {}, () => {})]) {
+    for (const open of [
+      () => new native.netlink.Netlink(path),
+      () =>
+        new native.netlink.NetlinkMonitor(
+          path,
+          [],
+          () => {},
+          () => {},
+        ),
+    ]) {
       expect(thrown(open)).toMatchObject({ code: 'ENAMETOOLONG', errno: 36, syscall: 'open', path });
     }
   });

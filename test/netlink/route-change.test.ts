@@ -60,7 +60,14 @@ describeAsRoot('native changeRoute', () => {
     const change = { op: routeOp.add, prefix: 16, table: 1234, protocol: 177, scope: kernel.RT_SCOPE_UNIVERSE, type: kernel.RTN_UNICAST };
     expect(socket.changeRoute(packed({ ...change, oif: br0, metric: 7 }), '10.70.0.0', null)).toBe(true);
     expect(nl.routesTo('10.70.0.0', 16, { table: 1234 })).toEqual([
-      expect.objectContaining({ table: 1234, protocol: 177, scope: kernel.RT_SCOPE_UNIVERSE, type: kernel.RTN_UNICAST, oif: br0, metric: 7 }),
+      expect.objectContaining({
+        table: 1234,
+        protocol: 177,
+        scope: kernel.RT_SCOPE_UNIVERSE,
+        type: kernel.RTN_UNICAST,
+        oif: br0,
+        metric: 7,
+      }),
     ]);
     // iproute2 prints no scope for universe ("global").
     expect(ns.ipJson<object[]>('route', 'show', 'table', '1234')).toEqual([
@@ -92,11 +99,21 @@ describeAsRoot('native changeRoute', () => {
 
   it('refuses a request it cannot send as given, before any syscall', () => {
     const good = { op: routeOp.add, prefix: 16, table: 254, protocol: 176, scope: 0, type: 1, oif: br0 };
-    expect(thrown(() => socket.changeRoute(new Int32Array(C.length) as never, '10.73.0.0', null))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
-    expect(thrown(() => socket.changeRoute(new Uint32Array(C.length - 1), '10.73.0.0', null))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
-    expect(thrown(() => socket.changeRoute(packed({ ...good, op: 3 }), '10.73.0.0', null))).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
-    expect(thrown(() => socket.changeRoute(packed({ ...good, protocol: 256 }), '10.73.0.0', null))).toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
-    expect(thrown(() => socket.changeRoute(packed({ ...good, prefix: 33 }), '10.73.0.0', null))).toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+    expect(thrown(() => socket.changeRoute(new Int32Array(C.length) as never, '10.73.0.0', null))).toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
+    expect(thrown(() => socket.changeRoute(new Uint32Array(C.length - 1), '10.73.0.0', null))).toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
+    expect(thrown(() => socket.changeRoute(packed({ ...good, op: 3 }), '10.73.0.0', null))).toMatchObject({
+      code: 'ERR_INVALID_ARG_VALUE',
+    });
+    expect(thrown(() => socket.changeRoute(packed({ ...good, protocol: 256 }), '10.73.0.0', null))).toMatchObject({
+      code: 'ERR_OUT_OF_RANGE',
+    });
+    expect(thrown(() => socket.changeRoute(packed({ ...good, prefix: 33 }), '10.73.0.0', null))).toMatchObject({
+      code: 'ERR_OUT_OF_RANGE',
+    });
     expect(thrown(() => socket.changeRoute(packed(good), '10.73.0.0', 'fd00::1'))).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
     expect(ns.ipJson('route', 'show', 'table', 'all', '10.73.0.0/16')).toEqual([]);
   });

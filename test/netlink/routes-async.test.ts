@@ -26,11 +26,17 @@ describe('Netlink.listRoutesAsync: argument checks', () => {
     const tooMany = range(17).map((i) => ({ dst: `10.1.${i}.0`, prefix: 24 }));
     await expect(nl.listRoutesAsync({ destinations: tooMany })).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
     expect(thrown(() => nl.listRoutes({ destinations: tooMany }))).toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
-    await expect(nl.listRoutesAsync({ destinations: [{ dst: '10.1.0.0', prefix: 33 }] })).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
-    await expect(nl.listRoutesAsync({ destinations: [{ dst: 'br0', prefix: 8 }] })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+    await expect(nl.listRoutesAsync({ destinations: [{ dst: '10.1.0.0', prefix: 33 }] })).rejects.toMatchObject({
+      code: 'ERR_OUT_OF_RANGE',
+    });
+    await expect(nl.listRoutesAsync({ destinations: [{ dst: 'br0', prefix: 8 }] })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_VALUE',
+    });
     await expect(nl.listRoutesAsync({ destinations: '10.0.0.0/8' as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
     await expect(nl.listRoutesAsync({ signal: {} as AbortSignal })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
-    await expect(nl.listRoutesAsync({ destinations: range(16).map((i) => ({ dst: `10.1.${i}.0`, prefix: 24 })) })).rejects.toMatchObject({ code: 'EBADF' });
+    await expect(nl.listRoutesAsync({ destinations: range(16).map((i) => ({ dst: `10.1.${i}.0`, prefix: 24 })) })).rejects.toMatchObject({
+      code: 'EBADF',
+    });
   });
 
   it('the addon checks the destinations that reach it too', () => {
@@ -91,7 +97,12 @@ describeAsRoot('Netlink.listRoutesAsync', () => {
       { oif: br0 },
       { family: 6, oif: br1 },
       { family: 4, protocol: 'static', oif: br1 },
-      { destinations: [{ dst: '10.1.7.0', prefix: 24 }, { dst: 'fd10:0:3::', prefix: 48 }] },
+      {
+        destinations: [
+          { dst: '10.1.7.0', prefix: 24 },
+          { dst: 'fd10:0:3::', prefix: 48 },
+        ],
+      },
     ];
     for (const filter of filters) {
       const sync = nl.listRoutes(filter);

@@ -51,7 +51,7 @@ describe('Netlink routes: argument checks', () => {
   });
 
   it('a destination that is not an address, an unknown protocol or a fractional prefix is an argument error', () => {
-    for (const change of [nl.addRoute, nl.replaceRoute, nl.removeRoute].map((f) => f.bind(nl))) {
+    for (const change of [nl.addRoute.bind(nl), nl.replaceRoute.bind(nl), nl.removeRoute.bind(nl)]) {
       expect(thrown(() => change({ dst: '10.52.0', prefix: 16, oif })).code).toBe('ERR_INVALID_ARG_VALUE');
       expect(thrown(() => change({ dst: '10.52.0.0', prefix: 16.5, oif })).code).toBe('ERR_OUT_OF_RANGE');
       expect(thrown(() => change({ dst: '10.52.0.0', prefix: '16' as unknown as number, oif })).code).toBe('ERR_INVALID_ARG_TYPE');
@@ -187,10 +187,12 @@ describeAsRoot('Netlink routes', () => {
       nl.addRoute({ dst: 'fd77:0:0:3::', prefix: 64, oif: br0, protocol: 'hostwire', metric: 200 });
       nl.addRoute({ dst: 'fd77:0:0:3::', prefix: 64, oif: br1, protocol: 'hostwire', metric: 100 });
       const all = nl.routesTo('fd77:0:0:3::', 64);
-      expect(all.map((r) => [r.oif, r.metric]).sort()).toEqual([
-        [br0, 200],
-        [br1, 100],
-      ].sort());
+      expect(all.map((r) => [r.oif, r.metric]).sort()).toEqual(
+        [
+          [br0, 200],
+          [br1, 100],
+        ].sort(),
+      );
       expect(nl.getRoute('fd77:0:0:3::', 64)).toMatchObject({ oif: br1, metric: 100 });
     });
 
@@ -252,7 +254,6 @@ describeAsRoot('Netlink routes', () => {
       const err = thrown(() => nl.addRoute({ dst: '10.62.0.0', prefix: 16, oif: 9999, protocol: 'hostwire' }));
       expect(err).toMatchObject({ code: 'ENODEV', errno: 19, syscall: 'RTM_NEWROUTE' });
     });
-
   });
 
   describe('replaceRoute and removeRoute', () => {
@@ -384,10 +385,28 @@ describeAsRoot('Netlink routes', () => {
       expect(sortedRoutes(ours)).toEqual(theirs);
       expect(new Set(ours.map((r) => r.table))).toEqual(new Set([254, 255, 1000]));
       expect(ours).toContainEqual(
-        route({ dst: '127.0.0.1', prefix: 32, table: LOCAL_TABLE, protocol: PROTO_KERNEL, scope: SCOPE_HOST, type: TYPE_LOCAL, oif: 1, prefsrc: '127.0.0.1' }),
+        route({
+          dst: '127.0.0.1',
+          prefix: 32,
+          table: LOCAL_TABLE,
+          protocol: PROTO_KERNEL,
+          scope: SCOPE_HOST,
+          type: TYPE_LOCAL,
+          oif: 1,
+          prefsrc: '127.0.0.1',
+        }),
       );
       expect(ours).toContainEqual(
-        route({ dst: '10.1.0.1', prefix: 32, table: LOCAL_TABLE, protocol: PROTO_KERNEL, scope: SCOPE_HOST, type: TYPE_LOCAL, oif: br0, prefsrc: '10.1.0.1' }),
+        route({
+          dst: '10.1.0.1',
+          prefix: 32,
+          table: LOCAL_TABLE,
+          protocol: PROTO_KERNEL,
+          scope: SCOPE_HOST,
+          type: TYPE_LOCAL,
+          oif: br0,
+          prefsrc: '10.1.0.1',
+        }),
       );
     });
 
@@ -412,14 +431,29 @@ describeAsRoot('Netlink routes', () => {
         ['10.50.0.0/16', '10.53.0.0/16', 'fd00::1:0:0:0/80', 'fd77:0:0:2::/64'].sort(),
       );
       expect(nl.listRoutes({ protocol: HOSTWIRE_ROUTE_PROTOCOL })).toEqual(mine);
-      expect(nl.listRoutes({ protocol: 'hostwire', family: 4 }).map((r) => r.dst).sort()).toEqual(['10.50.0.0', '10.53.0.0']);
-      expect(nl.listRoutes({ protocol: 'hostwire', table: 'all' }).map((r) => r.table).sort((a, b) => a - b)).toEqual([254, 254, 254, 254, 1000]);
+      expect(
+        nl
+          .listRoutes({ protocol: 'hostwire', family: 4 })
+          .map((r) => r.dst)
+          .sort(),
+      ).toEqual(['10.50.0.0', '10.53.0.0']);
+      expect(
+        nl
+          .listRoutes({ protocol: 'hostwire', table: 'all' })
+          .map((r) => r.table)
+          .sort((a, b) => a - b),
+      ).toEqual([254, 254, 254, 254, 1000]);
     });
 
     it('oif keeps only routes out of that device', () => {
       expect(nl.listRoutes({ oif: br1, family: 4 }).map((r) => `${r.dst}/${r.prefix}`)).toEqual(['10.9.9.9/32']);
       // IPv6 adds br1's own link-local prefix.
-      expect(nl.listRoutes({ oif: br1, family: 6 }).map((r) => `${r.dst}/${r.prefix}`).sort()).toEqual(['fd77:0:0:2::/64', 'fe80::/64']);
+      expect(
+        nl
+          .listRoutes({ oif: br1, family: 6 })
+          .map((r) => `${r.dst}/${r.prefix}`)
+          .sort(),
+      ).toEqual(['fd77:0:0:2::/64', 'fe80::/64']);
       expect(nl.listRoutes({ oif: 9999 })).toEqual([]);
     });
   });
@@ -427,20 +461,30 @@ describeAsRoot('Netlink routes', () => {
   describe('lookupRoute', () => {
     it('finds the route the kernel would use: 10.77.1.1 over 10.77.0.0/16 on br1', () => {
       nl.addRoute({ dst: '10.77.0.0', prefix: 16, oif: br1, protocol: 'hostwire' });
-      expect(nl.lookupRoute('10.77.1.1')).toEqual(
-        route({ dst: '10.77.1.1', prefix: 32, oif: br1, protocol: 0, scope: SCOPE_UNIVERSE }),
-      );
+      expect(nl.lookupRoute('10.77.1.1')).toEqual(route({ dst: '10.77.1.1', prefix: 32, oif: br1, protocol: 0, scope: SCOPE_UNIVERSE }));
     });
 
     it('reports the gateway and source address the kernel picks', () => {
       ns.ip('addr', 'add', '10.1.0.1/24', 'dev', 'br0');
       nl.addRoute({ dst: '10.78.0.0', prefix: 16, gateway: '10.1.0.2', protocol: 'hostwire' });
-      expect(nl.lookupRoute('10.78.3.4')).toMatchObject({ dst: '10.78.3.4', prefix: 32, oif: br0, gateway: '10.1.0.2', prefsrc: '10.1.0.1' });
+      expect(nl.lookupRoute('10.78.3.4')).toMatchObject({
+        dst: '10.78.3.4',
+        prefix: 32,
+        oif: br0,
+        gateway: '10.1.0.2',
+        prefsrc: '10.1.0.1',
+      });
     });
 
     it('IPv6: fd77:0:0:9::5 over fd77:0:0:9::/64 on br0', () => {
       nl.addRoute({ dst: 'fd77:0:0:9::', prefix: 64, oif: br0, protocol: 'hostwire' });
-      expect(nl.lookupRoute('fd77:0:0:9::5')).toMatchObject({ family: 6, dst: 'fd77:0:0:9::5', prefix: 128, oif: br0, protocol: HOSTWIRE_ROUTE_PROTOCOL });
+      expect(nl.lookupRoute('fd77:0:0:9::5')).toMatchObject({
+        family: 6,
+        dst: 'fd77:0:0:9::5',
+        prefix: 128,
+        oif: br0,
+        protocol: HOSTWIRE_ROUTE_PROTOCOL,
+      });
     });
 
     it('an address no route reaches, in a namespace without routes, is null (IPv4 and IPv6)', () => {

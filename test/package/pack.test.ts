@@ -118,7 +118,10 @@ describe('npm pack → install with no compiler', () => {
 
     const app = path.join(appRoot, 'app');
     mkdirSync(app);
-    writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module', allowScripts: { hostwire: true } }));
+    writeFileSync(
+      path.join(app, 'package.json'),
+      JSON.stringify({ name: 'app', private: true, type: 'module', allowScripts: { hostwire: true } }),
+    );
     const env = { ...process.env, PATH: bin, npm_config_nodedir: '/nonexistent-no-headers' };
     // allowScripts runs hostwire's install script too: with a prebuild it must not try to compile.
     execFileSync('npm', ['install', '--no-audit', '--no-fund', tarball], {
@@ -166,7 +169,9 @@ describe('build:prebuilds without the cross toolchain', () => {
       encoding: 'utf8',
     });
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain('missing on PATH: aarch64-linux-gnu-gcc, aarch64-linux-gnu-g++, aarch64-linux-gnu-ar, aarch64-linux-gnu-strip');
+    expect(run.stderr).toContain(
+      'missing on PATH: aarch64-linux-gnu-gcc, aarch64-linux-gnu-g++, aarch64-linux-gnu-ar, aarch64-linux-gnu-strip',
+    );
     expect(run.stderr).toContain('apt-get install -y g++-aarch64-linux-gnu');
     expect(existsSync(path.join(dir, 'prebuilds'))).toBe(false);
     expect(existsSync(path.join(dir, 'build'))).toBe(false);

@@ -97,7 +97,10 @@ describe('reading through rtnetlink in a namespace that is not there (no root ne
   it('a watcher logs the monitor it could not open, reports each failed check, and keeps going', async () => {
     const warned: unknown[] = [];
     const noop = () => {};
-    await using m = new RouteManager({ ...missing, logger: { debug: noop, info: noop, warn: (obj) => warned.push((obj as { err: unknown }).err), error: noop } });
+    await using m = new RouteManager({
+      ...missing,
+      logger: { debug: noop, info: noop, warn: (obj) => warned.push((obj as { err: unknown }).err), error: noop },
+    });
     using watcher = m.watch({ device: 'br0' }, { debounceMs: 10, ref: false });
     const [err] = await once(watcher, 'error');
     expect(err).toMatchObject({ code: 'ERR_ROUTE_EXECUTOR_UNAVAILABLE' });
@@ -147,7 +150,13 @@ describeAsRoot('route lifecycle in a network namespace', () => {
       ns.addFdb(VM_MAC, 'vp0');
       const m = manager();
       const first = await m.ensureRoute(VM_MAC);
-      expect(first).toMatchObject({ subnet: '172.16.0.0/12', bridge: { name: 'br0' }, mode: 'whole', routes: ['172.16.0.0/12'], changed: true });
+      expect(first).toMatchObject({
+        subnet: '172.16.0.0/12',
+        bridge: { name: 'br0' },
+        mode: 'whole',
+        routes: ['172.16.0.0/12'],
+        changed: true,
+      });
       expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br0']);
       const second = await m.ensureRoute(VM_MAC);
       expect(second.changed).toBe(false);
@@ -186,7 +195,6 @@ describeAsRoot('route lifecycle in a network namespace', () => {
       expect(state.bridge.name).toBe('br0');
       expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br0']);
     });
-
   });
 
   describe('ensureRouteForBridge', () => {
@@ -202,10 +210,14 @@ describeAsRoot('route lifecycle in a network namespace', () => {
         ['vp0', 'veth'],
         ['vq1', 'veth'],
       ]) {
-        const err = await manager().ensureRouteForBridge(name!).catch((e: unknown) => e);
+        const err = await manager()
+          .ensureRouteForBridge(name!)
+          .catch((e: unknown) => e);
         expect(err, name).toBeInstanceOf(RouteError);
         expect(err).toMatchObject({ kind: 'not-a-bridge', code: 'ERR_NOT_A_BRIDGE', attempts: 1, subnet: '172.16.0.0/12' });
-        expect((err as Error).message).toBe(`${name} is not a bridge (its kind is ${kind}); to route to any interface, target it as a device`);
+        expect((err as Error).message).toBe(
+          `${name} is not a bridge (its kind is ${kind}); to route to any interface, target it as a device`,
+        );
       }
       expect(hostwireRoutes()).toEqual([]);
       expect(routes().map((r) => r.dst)).not.toContain('172.16.0.0/12');
@@ -236,13 +248,17 @@ describeAsRoot('route lifecycle in a network namespace', () => {
     });
 
     it('gives up after 2 attempts on a missing bridge', async () => {
-      const err = await manager().ensureRouteForBridge('br9').catch((e: unknown) => e);
+      const err = await manager()
+        .ensureRouteForBridge('br9')
+        .catch((e: unknown) => e);
       expect(err).toMatchObject({ kind: 'bridge-not-ready', attempts: 2, message: expect.stringContaining('no interface named br9') });
     });
 
     it('reports a bridge that is down as not ready (the kernel refuses the route)', async () => {
       ns.ip('link', 'set', 'br1', 'down');
-      const err = await manager().ensureRouteForBridge('br1').catch((e: unknown) => e);
+      const err = await manager()
+        .ensureRouteForBridge('br1')
+        .catch((e: unknown) => e);
       expect(err).toMatchObject({ kind: 'bridge-not-ready', attempts: 2 });
       expect(((err as Error).cause as NodeJS.ErrnoException).code).toBe('ENETDOWN');
     });
@@ -250,7 +266,18 @@ describeAsRoot('route lifecycle in a network namespace', () => {
       // A child whose capability bounding set lacks NET_ADMIN: setns still works, route changes do not.
       const out = execFileSync(
         'setpriv',
-        ['--bounding-set', '-net_admin', '--inh-caps', '-net_admin', process.execPath, '--import', 'tsx', path.join(fixturesDir, 'route-without-cap.ts'), ns.name, 'br0'],
+        [
+          '--bounding-set',
+          '-net_admin',
+          '--inh-caps',
+          '-net_admin',
+          process.execPath,
+          '--import',
+          'tsx',
+          path.join(fixturesDir, 'route-without-cap.ts'),
+          ns.name,
+          'br0',
+        ],
         { encoding: 'utf8' },
       );
       expect(JSON.parse(out)).toEqual({
@@ -258,7 +285,8 @@ describeAsRoot('route lifecycle in a network namespace', () => {
         kind: 'not-permitted',
         attempts: 1,
         cause: 'EPERM',
-        message: 'routing 172.16.0.0/12 is not permitted (needs CAP_NET_ADMIN, or a privileged executor): EPERM: Operation not permitted, RTM_NEWROUTE',
+        message:
+          'routing 172.16.0.0/12 is not permitted (needs CAP_NET_ADMIN, or a privileged executor): EPERM: Operation not permitted, RTM_NEWROUTE',
       });
       expect(hostwireRoutes()).toEqual([]);
     });
@@ -281,14 +309,16 @@ describeAsRoot('route lifecycle in a network namespace', () => {
     });
 
     it('fail: a conflict error, not retried, nothing installed', async () => {
-      const err = await manager({ policy: 'fail' }).ensureRoute(VM_MAC).catch((e: unknown) => e);
+      const err = await manager({ policy: 'fail' })
+        .ensureRoute(VM_MAC)
+        .catch((e: unknown) => e);
       expect(err).toMatchObject({ kind: 'conflict', code: 'ERR_ROUTE_CONFLICT', attempts: 1 });
       expect((err as Error).message).toBe('172.16.0.0/12 is already routed by proto static dev br1; policy "fail" leaves it alone');
       expect(hostwireRoutes()).toEqual([]);
       expect(foreign()).toEqual(['172.16.0.0/12 br1']);
     });
 
-    it('replace: removes the other route and installs hostwire\'s', async () => {
+    it("replace: removes the other route and installs hostwire's", async () => {
       const state = await manager({ policy: 'replace' }).ensureRoute(VM_MAC);
       expect(state.mode).toBe('replaced');
       expect(foreign()).toEqual([]);
@@ -311,7 +341,11 @@ describeAsRoot('route lifecycle in a network namespace', () => {
       // Numbers, not names, for the protocol: see TestNetns.ipBatch.
       ns.ipBatch(Array.from({ length: FOREIGN }, (_, i) => `route add 10.${i >> 8}.${i & 255}.0/24 dev br1 proto 4`));
       // Inside the subnet and around it, but for neither it nor a half: no conflict.
-      ns.ipBatch(['route add 172.17.0.0/16 dev br1 proto 4', 'route add 172.0.0.0/8 dev br1 proto 4', 'route add 172.24.5.0/24 dev br1 proto 4']);
+      ns.ipBatch([
+        'route add 172.17.0.0/16 dev br1 proto 4',
+        'route add 172.0.0.0/8 dev br1 proto 4',
+        'route add 172.24.5.0/24 dev br1 proto 4',
+      ]);
     });
 
     it('routes the whole subnet when only routes inside or around it exist', async () => {
@@ -323,16 +357,19 @@ describeAsRoot('route lifecycle in a network namespace', () => {
 
     it('still finds a route for the subnet itself: fail, split, and back to whole once it is gone', async () => {
       ns.ip('route', 'add', '172.16.0.0/12', 'dev', 'br1', 'proto', 'static', 'metric', '7');
-      const err = await manager({ policy: 'fail' }).ensureRoute(VM_MAC).catch((e: unknown) => e);
+      const err = await manager({ policy: 'fail' })
+        .ensureRoute(VM_MAC)
+        .catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'ERR_ROUTE_CONFLICT' });
       expect((err as Error).message).toBe('172.16.0.0/12 is already routed by proto static dev br1; policy "fail" leaves it alone');
       const m = manager();
       expect(await m.ensureRoute(VM_MAC)).toMatchObject({ mode: 'split', routes: ['172.16.0.0/13', '172.24.0.0/13'] });
-      expect(m.routes().map((r) => `${r.dst}/${r.prefix} ${r.protocol}`).sort()).toEqual([
-        '172.16.0.0/12 4',
-        '172.16.0.0/13 176',
-        '172.24.0.0/13 176',
-      ]);
+      expect(
+        m
+          .routes()
+          .map((r) => `${r.dst}/${r.prefix} ${r.protocol}`)
+          .sort(),
+      ).toEqual(['172.16.0.0/12 4', '172.16.0.0/13 176', '172.24.0.0/13 176']);
       ns.ip('route', 'del', '172.16.0.0/12', 'proto', 'static');
       expect(await m.ensureRoute(VM_MAC)).toMatchObject({ mode: 'whole', changed: true });
       expect(hostwireRoutes()).toEqual(['172.16.0.0/12 br0']);
@@ -341,7 +378,9 @@ describeAsRoot('route lifecycle in a network namespace', () => {
     it('finds a route for a half: the split is refused with the half named', async () => {
       ns.ip('route', 'add', '172.16.0.0/12', 'dev', 'br1', 'proto', 'static');
       ns.ip('route', 'add', '172.24.0.0/13', 'dev', 'br1', 'proto', 'boot');
-      const err = await manager().ensureRoute(VM_MAC).catch((e: unknown) => e);
+      const err = await manager()
+        .ensureRoute(VM_MAC)
+        .catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'ERR_ROUTE_CONFLICT' });
       expect((err as Error).message).toContain('and so is its half 172.24.0.0/13 (proto boot dev br1)');
     });
@@ -359,7 +398,7 @@ describeAsRoot('route lifecycle in a network namespace', () => {
   });
 
   describe('removeRoute', () => {
-    it('says removed, then absent, and never touches other owners\' routes', async () => {
+    it("says removed, then absent, and never touches other owners' routes", async () => {
       ns.addFdb(VM_MAC, 'vp0');
       ns.ip('route', 'add', '172.16.0.0/12', 'dev', 'br1', 'proto', 'static');
       const m = manager();
@@ -405,7 +444,7 @@ describeAsRoot('route lifecycle in a network namespace', () => {
       expect(hostwireRoutes()).toEqual(['172.16.0.0/13 br0', '172.24.0.0/13 br0']);
     });
 
-    it('installs the route as soon as the VM\'s MAC shows up in the FDB', async () => {
+    it("installs the route as soon as the VM's MAC shows up in the FDB", async () => {
       const m = manager();
       // Periodic check far away: only the FDB notification can trigger the install.
       const watcher = m.watch({ mac: '02-00-00-00-00-01' }, { debounceMs: 50, intervalMs: 600_000 });
@@ -472,7 +511,7 @@ describeAsRoot('route lifecycle in a network namespace', () => {
       expect(hostwireRoutes()).toEqual([]);
     });
 
-    it('two managers of one subnet ensuring at once end with the second one\'s bridge', async () => {
+    it("two managers of one subnet ensuring at once end with the second one's bridge", async () => {
       const log: string[] = [];
       const a = manager({ executor: recordingExecutor(log) });
       const b = manager({ executor: recordingExecutor(log) });

@@ -1,10 +1,6 @@
 import { isIP } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import {
-  InvalidInterfaceNameError,
-  InvalidMacAddressError,
-  InvalidSubnetError,
-} from '../../src/routing/errors.js';
+import { InvalidInterfaceNameError, InvalidMacAddressError, InvalidSubnetError } from '../../src/routing/errors.js';
 import {
   formatAddress,
   INTERFACE_NAME_MAX_BYTES,
@@ -196,14 +192,22 @@ describe('parseSubnet: rejected', () => {
     ['non-hex group', 'fg00::/8', 'IPv6 group "fg00" is not hexadecimal'],
     ['seven groups', '1:2:3:4:5:6:7/112', 'IPv6 address "1:2:3:4:5:6:7" has 7 groups; expected 8 (or use "::")'],
     ['nine groups', '1:2:3:4:5:6:7:8:9/128', 'IPv6 address "1:2:3:4:5:6:7:8:9" has 9 groups; expected 8 (or use "::")'],
-    ['"::" standing for nothing', '1:2:3:4::5:6:7:8/128', 'IPv6 address "1:2:3:4::5:6:7:8" has 8 groups besides "::", which must stand for at least one'],
+    [
+      '"::" standing for nothing',
+      '1:2:3:4::5:6:7:8/128',
+      'IPv6 address "1:2:3:4::5:6:7:8" has 8 groups besides "::", which must stand for at least one',
+    ],
     ['leading single colon', ':1::/16', 'IPv6 address ":1::" has an empty group; only "::" may stand for zeros'],
     ['trailing single colon', '1::2:/128', 'IPv6 address "1::2:" has an empty group; only "::" may stand for zeros'],
     ['IPv4 not last', '::1.2.3.4:5/128', 'IPv6 address "::1.2.3.4:5" has an embedded IPv4 address that is not the last 32 bits'],
     ['IPv4 before "::"', '1.2.3.4::/128', 'IPv6 address "1.2.3.4::" has an embedded IPv4 address that is not the last 32 bits'],
     ['bad embedded IPv4', '::ffff:256.1.1.1/128', 'IPv4 octet "256" is greater than 255'],
     ['short embedded IPv4', '::ffff:1.2.3/128', 'IPv4 address "1.2.3" has 3 octets; expected 4'],
-    ['embedded IPv4 too many groups', '1:2:3:4:5:6:7:1.2.3.4/128', 'IPv6 address "1:2:3:4:5:6:7:1.2.3.4" has 9 groups; expected 8 (or use "::")'],
+    [
+      'embedded IPv4 too many groups',
+      '1:2:3:4:5:6:7:1.2.3.4/128',
+      'IPv6 address "1:2:3:4:5:6:7:1.2.3.4" has 9 groups; expected 8 (or use "::")',
+    ],
   ])('%s: %j', (_what, input, reason) => {
     const err = thrownBy(() => parseSubnet(input));
     expect(err).toBeInstanceOf(InvalidSubnetError);
@@ -259,7 +263,20 @@ describe('parseSubnet: rejected', () => {
 
   it('accepts exactly the addresses node:net accepts (zone ids aside), on 4000 mutated strings', () => {
     const next = rng(4291);
-    const seeds = ['10.0.0.1', '255.255.255.255', '0.0.0.0', '::', '::1', 'fd00::', '2001:db8::1:0:0:1', '1:2:3:4:5:6:7:8', '::ffff:192.0.2.1', '64:ff9b::1.2.3.4', '1:2:3:4:5:6:1.2.3.4', 'fe80::a:b'];
+    const seeds = [
+      '10.0.0.1',
+      '255.255.255.255',
+      '0.0.0.0',
+      '::',
+      '::1',
+      'fd00::',
+      '2001:db8::1:0:0:1',
+      '1:2:3:4:5:6:7:8',
+      '::ffff:192.0.2.1',
+      '64:ff9b::1.2.3.4',
+      '1:2:3:4:5:6:1.2.3.4',
+      'fe80::a:b',
+    ];
     const alphabet = '0123456789abcdefABg:.:.:';
     let accepted = 0;
     for (let n = 0; n < 4000; n++) {
@@ -269,8 +286,10 @@ describe('parseSubnet: rejected', () => {
         const at = Math.floor(next() * (s.length + 1));
         const ch = alphabet[Math.floor(next() * alphabet.length)] ?? '';
         const op = next();
-        if (op < 0.4) s = s.slice(0, at) + ch + s.slice(at); // insert
-        else if (op < 0.7) s = s.slice(0, at) + s.slice(at + 1); // delete
+        if (op < 0.4)
+          s = s.slice(0, at) + ch + s.slice(at); // insert
+        else if (op < 0.7)
+          s = s.slice(0, at) + s.slice(at + 1); // delete
         else s = s.slice(0, at) + ch + s.slice(at + 1); // replace
       }
       if (s === '' || s.includes('/')) continue;
@@ -468,10 +487,22 @@ describe('parseInterfaceName', () => {
     ['slash', 'a/b', 'must not contain "/"'],
     ['colon alias', 'eth0:1', 'must not contain ":" ("eth0:1" is an address label, not an interface name)'],
     ['NUL', 'a\0b', 'must not contain NUL (at index 1)'],
-    ['percent template', 'eth%d', 'must not contain "%" (the kernel takes such a name as a template like "eth%d" and picks the number itself)'],
+    [
+      'percent template',
+      'eth%d',
+      'must not contain "%" (the kernel takes such a name as a template like "eth%d" and picks the number itself)',
+    ],
     ['à (C3 A0)', 'wlanà', 'must not contain "à" (U+00E0): its UTF-8 holds byte 0xa0, which the kernel\'s isspace() counts as whitespace'],
-    ['Cyrillic Er (D0 A0)', 'Рeth', 'must not contain "Р" (U+0420): its UTF-8 holds byte 0xa0, which the kernel\'s isspace() counts as whitespace'],
-    ['U+2020 (E2 80 A0)', 'a†', 'must not contain "†" (U+2020): its UTF-8 holds byte 0xa0, which the kernel\'s isspace() counts as whitespace'],
+    [
+      'Cyrillic Er (D0 A0)',
+      'Рeth',
+      'must not contain "Р" (U+0420): its UTF-8 holds byte 0xa0, which the kernel\'s isspace() counts as whitespace',
+    ],
+    [
+      'U+2020 (E2 80 A0)',
+      'a†',
+      'must not contain "†" (U+2020): its UTF-8 holds byte 0xa0, which the kernel\'s isspace() counts as whitespace',
+    ],
     ['lone surrogate', 'a\ud800', 'has a lone UTF-16 surrogate at index 1, which has no UTF-8 encoding'],
   ])('rejects %s (%j)', (_what, name, reason) => {
     const err = thrownBy(() => parseInterfaceName(name));

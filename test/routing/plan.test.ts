@@ -8,7 +8,20 @@ const BR = 7;
 
 function route(cidr: string, protocol: number, oif: number | null = BR): Route {
   const [dst, prefix] = cidr.split('/');
-  return { family: 4, dst: dst!, prefix: Number(prefix), table: 254, protocol, scope: 253, type: 1, oif, gateway: null, prefsrc: null, metric: null, multipath: false };
+  return {
+    family: 4,
+    dst: dst!,
+    prefix: Number(prefix),
+    table: 254,
+    protocol,
+    scope: 253,
+    type: 1,
+    oif,
+    gateway: null,
+    prefsrc: null,
+    metric: null,
+    multipath: false,
+  };
 }
 
 function table(...routes: Route[]): (s: Subnet) => Route[] {
@@ -47,7 +60,7 @@ describe('planRoutes', () => {
     expect(plan.foreign).toHaveLength(1);
   });
 
-  it('split: drops hostwire\'s whole route once a foreign one appears, and the halves once it is gone', () => {
+  it("split: drops hostwire's whole route once a foreign one appears, and the halves once it is gone", () => {
     const splitPlan = planRoutes(subnet, BR, 'split', table(vpn('172.16.0.0/12'), ours('172.16.0.0/12')));
     expect(names(splitPlan.remove)).toEqual(['172.16.0.0/12']);
     const backPlan = planRoutes(subnet, BR, 'split', table(ours('172.16.0.0/13'), ours('172.24.0.0/13')));

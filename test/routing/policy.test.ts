@@ -230,7 +230,9 @@ describe('ensureRoute', () => {
 
   it('does not start when the signal is already aborted', async () => {
     table.addFdb(VM_MAC, 'vp0');
-    const err = await manager({ reader: unreadable }).ensureRoute(VM_MAC, { signal: AbortSignal.abort() }).catch((e: unknown) => e);
+    const err = await manager({ reader: unreadable })
+      .ensureRoute(VM_MAC, { signal: AbortSignal.abort() })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'aborted', attempts: 0 });
     expect(hostwireRoutes()).toEqual([]);
   });
@@ -259,7 +261,9 @@ describe('ensureRoute', () => {
     const executor = wrapped(() => {
       throw errno('EIO');
     });
-    const err = await manager({ executor }).ensureRoute(VM_MAC, { attempts: 2 }).catch((e: unknown) => e);
+    const err = await manager({ executor })
+      .ensureRoute(VM_MAC, { attempts: 2 })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'route-failed', code: 'ERR_ROUTE_FAILED', attempts: 2 });
     expect((err as Error).message).toBe(`routing ${SUBNET} to br0 failed: EIO: refused (gave up after 2 attempts)`);
     expect(((err as Error).cause as NodeJS.ErrnoException).code).toBe('EIO');
@@ -272,7 +276,9 @@ describe('ensureRoute', () => {
       const executor = wrapped(() => {
         throw errno(code);
       });
-      const err = await manager({ executor, delayMs: 60_000 }).ensureRoute(VM_MAC).catch((e: unknown) => e);
+      const err = await manager({ executor, delayMs: 60_000 })
+        .ensureRoute(VM_MAC)
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(RouteError);
       expect(err).toMatchObject({ kind: 'not-permitted', code: 'ERR_ROUTE_NOT_PERMITTED', attempts: 1 });
       expect((err as Error).message).toBe(
@@ -298,31 +304,44 @@ describe('ensureRouteForBridge and ensureRouteForDevice', () => {
       ['vp0', 'veth'],
       ['vq1', 'veth'],
     ] as const) {
-      const err = await manager({ executor, delayMs: 60_000 }).ensureRouteForBridge(name).catch((e: unknown) => e);
+      const err = await manager({ executor, delayMs: 60_000 })
+        .ensureRouteForBridge(name)
+        .catch((e: unknown) => e);
       expect(err, name).toBeInstanceOf(RouteError);
       expect(err).toMatchObject({ kind: 'not-a-bridge', code: 'ERR_NOT_A_BRIDGE', attempts: 1, subnet: SUBNET });
-      expect((err as Error).message).toBe(`${name} is not a bridge (its kind is ${kind}); to route to any interface, target it as a device`);
+      expect((err as Error).message).toBe(
+        `${name} is not a bridge (its kind is ${kind}); to route to any interface, target it as a device`,
+      );
     }
     expect(executor.calls).toEqual([]);
     expect(table.listRoutes()).toEqual([]);
   });
 
   it('ensureRouteForDevice routes to any interface, a bridge included', async () => {
-    expect(await manager().ensureRouteForDevice('vq0')).toMatchObject({ mode: 'whole', routes: [SUBNET], changed: true, bridge: { name: 'vq0' } });
+    expect(await manager().ensureRouteForDevice('vq0')).toMatchObject({
+      mode: 'whole',
+      routes: [SUBNET],
+      changed: true,
+      bridge: { name: 'vq0' },
+    });
     expect(hostwireRoutes()).toEqual([`${SUBNET} vq0`]);
     expect((await manager().ensureRouteForDevice('br1')).bridge.name).toBe('br1');
     expect(hostwireRoutes()).toEqual([`${SUBNET} br1`]);
   });
 
   it('gives up after 2 attempts on a missing bridge', async () => {
-    const err = await manager().ensureRouteForBridge('br9').catch((e: unknown) => e);
+    const err = await manager()
+      .ensureRouteForBridge('br9')
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'bridge-not-ready', attempts: 2 });
     expect((err as Error).message).toBe('no interface named br9 (gave up after 2 attempts)');
   });
 
   it('a bridge that is down is not ready (the table, like the kernel, refuses the route with ENETDOWN)', async () => {
     table.setLinkUp('br1', false);
-    const err = await manager().ensureRouteForBridge('br1').catch((e: unknown) => e);
+    const err = await manager()
+      .ensureRouteForBridge('br1')
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'bridge-not-ready', attempts: 2 });
     expect(((err as Error).cause as NodeJS.ErrnoException).code).toBe('ENETDOWN');
     table.setLinkUp('br1', true);
@@ -360,7 +379,9 @@ describe('conflicts with a route another owner installed', () => {
   });
 
   it('fail: a conflict error naming the other route, not retried, nothing installed', async () => {
-    const err = await manager({ policy: 'fail', delayMs: 60_000 }).ensureRoute(VM_MAC).catch((e: unknown) => e);
+    const err = await manager({ policy: 'fail', delayMs: 60_000 })
+      .ensureRoute(VM_MAC)
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'conflict', code: 'ERR_ROUTE_CONFLICT', attempts: 1 });
     expect((err as Error).message).toBe(`${SUBNET} is already routed by proto static dev br1; policy "fail" leaves it alone`);
     expect(hostwireRoutes()).toEqual([]);
@@ -388,7 +409,9 @@ describe('conflicts with a route another owner installed', () => {
 
   it('a half routed by another owner too: the split is refused with the half named', async () => {
     table.addRoute('172.24.0.0/13', { device: 'br1', protocol: 'boot' });
-    const err = await manager().ensureRoute(VM_MAC).catch((e: unknown) => e);
+    const err = await manager()
+      .ensureRoute(VM_MAC)
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ERR_ROUTE_CONFLICT', attempts: 1 });
     expect((err as Error).message).toBe(
       `${SUBNET} is already routed by proto static dev br1, and so is its half 172.24.0.0/13 (proto boot dev br1); nothing left to route`,
@@ -398,7 +421,8 @@ describe('conflicts with a route another owner installed', () => {
 
   it('routes inside or around the subnet are no conflict', async () => {
     table.removeRoutes(SUBNET);
-    for (const other of ['172.0.0.0/8', '172.17.0.0/16', '172.24.5.0/24', '10.0.0.0/8']) table.addRoute(other, { device: 'br1', protocol: 'static' });
+    for (const other of ['172.0.0.0/8', '172.17.0.0/16', '172.24.5.0/24', '10.0.0.0/8'])
+      table.addRoute(other, { device: 'br1', protocol: 'static' });
     expect(await manager().ensureRoute(VM_MAC)).toMatchObject({ mode: 'whole', routes: [SUBNET] });
   });
 });
@@ -567,7 +591,12 @@ describe('serialisation per subnet', () => {
     const a = manager({ executor: recording(log) });
     const b = manager({ executor: recording(log) });
     await Promise.all([a.ensureRouteForBridge('br0'), b.ensureRouteForBridge('br1')]);
-    expect(log).toEqual([`replace ${SUBNET} br0 start`, `replace ${SUBNET} br0 end`, `replace ${SUBNET} br1 start`, `replace ${SUBNET} br1 end`]);
+    expect(log).toEqual([
+      `replace ${SUBNET} br0 start`,
+      `replace ${SUBNET} br0 end`,
+      `replace ${SUBNET} br1 start`,
+      `replace ${SUBNET} br1 end`,
+    ]);
     expect(hostwireRoutes()).toEqual([`${SUBNET} br1`]);
   });
 
@@ -601,7 +630,7 @@ describe('MemoryRouteTable', () => {
     expect(table.listRoutes()).toEqual([]);
   });
 
-  it("refuses a route to a device that is missing (ENODEV) or down (ENETDOWN), as the kernel does", async () => {
+  it('refuses a route to a device that is missing (ENODEV) or down (ENETDOWN), as the kernel does', async () => {
     const subnet = parseSubnet('10.9.0.0/16');
     await expect(table.replaceRoute(subnet, parseInterfaceName('br9'))).rejects.toMatchObject({ code: 'ENODEV', errno: 19 });
     table.setLinkUp('br0', false);
@@ -621,7 +650,10 @@ describe('MemoryRouteTable', () => {
 
   it('tells subscribers of every change, one batch per turn of the event loop, until the feed is closed', async () => {
     const batches: string[][] = [];
-    const feed = table.subscribe({ events: (events) => batches.push(events.map((e) => `${e.kind} ${'action' in e ? e.action : ''}`)), error: () => {} });
+    const feed = table.subscribe({
+      events: (events) => batches.push(events.map((e) => `${e.kind} ${'action' in e ? e.action : ''}`)),
+      error: () => {},
+    });
     table.addFdb(VM_MAC, 'vp0');
     table.addRoute(SUBNET, { device: 'br0', protocol: 'static' });
     expect(batches).toEqual([]); // not synchronously: as a monitor's wakeup

@@ -11,7 +11,7 @@ import {
   referenceDecode,
   referenceEncode,
   Status,
-  VlpDecodeError,
+  type VlpDecodeError,
   VlpEncodeError,
   type StatusCode,
   type VlpFrame,
@@ -99,7 +99,7 @@ describe('VLP codec numbers are checked, never wrapped', () => {
 
   it.each(wrapping)('frame status, version and pid %s are ERR_OUT_OF_RANGE, natively and in the reference codec', (_label, value) => {
     for (const field of ['status', 'version', 'pid'] as const) {
-      const frame = { ...base, [field]: value } as VlpFrame;
+      const frame = { ...base, [field]: value };
       for (const encode of [encodeFrame, referenceEncode]) {
         expect(() => encode(frame), `${encode.name} ${field}`).toThrow(
           expect.objectContaining({ code: 'ERR_OUT_OF_RANGE', message: expect.stringContaining(`"frame.${field}"`) }),
@@ -109,14 +109,21 @@ describe('VLP codec numbers are checked, never wrapped', () => {
   });
 
   it('a non-number field is ERR_INVALID_ARG_TYPE; u64 fields still take numbers or bigints', () => {
-    expect(() => encodeFrame({ ...base, pid: 100n as unknown as number })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
-    expect(() => encodeFrame({ ...base, status: '0' as unknown as StatusCode })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
-    expect(decodeFrame(encodeFrame({ ...base, pid: 2 ** 32 - 1, nonce: 7 as unknown as bigint }))).toMatchObject({ pid: 2 ** 32 - 1, nonce: 7n });
+    expect(() => encodeFrame({ ...base, pid: 100n as unknown as number })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+    );
+    expect(() => encodeFrame({ ...base, status: '0' as unknown as StatusCode })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+    );
+    expect(decodeFrame(encodeFrame({ ...base, pid: 2 ** 32 - 1, nonce: 7 as unknown as bigint }))).toMatchObject({
+      pid: 2 ** 32 - 1,
+      nonce: 7n,
+    });
   });
 
   it('u64 fields: 2^64 as a number and negative bigints are ERR_OUT_OF_RANGE; the reference codec agrees', () => {
     const outOfRange = expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' });
-    expect(() => encodeFrame({ ...base, timestamp: 2 ** 64 as unknown as bigint })).toThrow(outOfRange);
+    expect(() => encodeFrame({ ...base, timestamp: (2 ** 64) as unknown as bigint })).toThrow(outOfRange);
     expect(() => encodeFrame({ ...base, timestamp: 1.5 as unknown as bigint })).toThrow(outOfRange);
     for (const encode of [encodeFrame, referenceEncode]) {
       expect(() => encode({ ...base, nonce: -1n })).toThrow(outOfRange); // not NONCE_TERMINAL in disguise
@@ -130,7 +137,9 @@ describe('VLP codec numbers are checked, never wrapped', () => {
     const bytes = Buffer.concat([encodeFrame(base), encodeFrame(base)]);
     const fields = new Uint32Array(FIELD_COUNT);
     expect(() => decodeInto(bytes, value, 32, fields)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
-    expect(() => decodeInto(bytes, 0, value === -1 ? -1 : value + 32, fields)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => decodeInto(bytes, 0, value === -1 ? -1 : value + 32, fields)).toThrow(
+      expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }),
+    );
     expect(fields.every((f) => f === 0)).toBe(true);
     expect(decodeInto(bytes, 32, 32, fields)).toBe(0);
   });

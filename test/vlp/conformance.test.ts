@@ -63,9 +63,12 @@ function frameOf(inputs: NonNullable<FrameVector['inputs']>): VlpFrame {
 }
 
 describe('VLP conformance vectors', () => {
-  it.skipIf(!existsSync(sharedPath))('the in-repo copy is identical to ../shared/vectors (skipped when shared/ is not beside the clone)', () => {
-    expect(readFileSync(vectorsPath, 'utf8')).toBe(readFileSync(sharedPath, 'utf8'));
-  });
+  it.skipIf(!existsSync(sharedPath))(
+    'the in-repo copy is identical to ../shared/vectors (skipped when shared/ is not beside the clone)',
+    () => {
+      expect(readFileSync(vectorsPath, 'utf8')).toBe(readFileSync(sharedPath, 'utf8'));
+    },
+  );
 
   it('loads the whole suite, u64 values above 2^53 intact', () => {
     expect(vectors.crc32c_vectors.length).toBe(5);

@@ -2,7 +2,15 @@
 // frames in and out of range: both succeed with identical bytes, or both throw
 // the same error (class, code, message, kind). Seeded, so a failure replays.
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, NONCE_TERMINAL, referenceEncode, Status, TIMESTAMP_RESERVED, VlpEncodeError, type VlpFrame } from '../../src/vlp/index.js';
+import {
+  encodeFrame,
+  NONCE_TERMINAL,
+  referenceEncode,
+  Status,
+  TIMESTAMP_RESERVED,
+  VlpEncodeError,
+  type VlpFrame,
+} from '../../src/vlp/index.js';
 
 /** splitmix32: small, fast, and the same sequence on every run for a seed. */
 function prng(seed: number): () => number {
@@ -39,7 +47,25 @@ function cases(seed: number, count: number): unknown[] {
   const version = () => pick<unknown>([2, 2, 2, 1, 1, 0, 3, 255, 256, -1, 1.5, NaN, Infinity, 2n, '2', undefined, null, -0, 2 ** 40]);
   const status = () => pick<unknown>([0, 1, 2, 0, 1, 2, 3, 4, 255, 256, -1, 0.5, '0', 0n, undefined, u32(), -0]);
   const pid = () =>
-    pick<() => unknown>([u32, u32, u32, () => 2 + (next() % 100_000), () => 0, () => 1, () => 2, () => U32 - 1, () => U32, () => -1, () => -u32(), () => 1.5, () => NaN, () => 7n, () => '42', () => u32() + U32, () => -0])();
+    pick<() => unknown>([
+      u32,
+      u32,
+      u32,
+      () => 2 + (next() % 100_000),
+      () => 0,
+      () => 1,
+      () => 2,
+      () => U32 - 1,
+      () => U32,
+      () => -1,
+      () => -u32(),
+      () => 1.5,
+      () => NaN,
+      () => 7n,
+      () => '42',
+      () => u32() + U32,
+      () => -0,
+    ])();
   const u64Field = (special: bigint) =>
     pick<() => unknown>([
       u64,
@@ -67,7 +93,16 @@ function cases(seed: number, count: number): unknown[] {
       () => ({}),
     ])();
   const payload = () =>
-    pick<() => unknown>([() => BigInt(u32()), () => u32(), () => 0n, () => BigInt(U32 - 1), () => BigInt(U32), () => U32, u64, () => u64Field(0n)])();
+    pick<() => unknown>([
+      () => BigInt(u32()),
+      () => u32(),
+      () => 0n,
+      () => BigInt(U32 - 1),
+      () => BigInt(U32),
+      () => U32,
+      u64,
+      () => u64Field(0n),
+    ])();
   // Each field valid most of the time, so whole frames often are and the bytes get compared too.
   const valid = {
     version: () => pick([1, 2, 2]),
@@ -121,31 +156,45 @@ describe('native vs reference encoder', () => {
         'ok',
         'TypeError:ERR_INVALID_ARG_TYPE:undefined',
         'RangeError:ERR_OUT_OF_RANGE:undefined',
-        ...['BadVersion', 'BadStatus', 'StallOnWire', 'BadPid', 'BadTimestamp', 'BadNonce'].map((k) => `VlpEncodeError:ERR_VLP_ENCODE:${k}`),
+        ...['BadVersion', 'BadStatus', 'StallOnWire', 'BadPid', 'BadTimestamp', 'BadNonce'].map(
+          (k) => `VlpEncodeError:ERR_VLP_ENCODE:${k}`,
+        ),
       ].sort(),
     );
     expect(seen.get('ok')!).toBeGreaterThan(2_000);
   });
 
-  it('refuses, never wraps: negative and > 2^64-1 u64s, pid > 2^32-1, version/status > 255, non-integers (Node\'s integer rule), unknown versions', () => {
+  it("refuses, never wraps: negative and > 2^64-1 u64s, pid > 2^32-1, version/status > 255, non-integers (Node's integer rule), unknown versions", () => {
     const base: VlpFrame = { version: 2, status: Status.Ok, pid: 100, timestamp: 1n, nonce: 1n, payload: 0n };
     const both = (frame: unknown, expected: object) => {
       expect(() => encodeFrame(frame as VlpFrame)).toThrow(expect.objectContaining(expected));
       expect(() => referenceEncode(frame as VlpFrame)).toThrow(expect.objectContaining(expected));
     };
     const range = { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' };
-    both({ ...base, pid: 2 ** 32 + 5 }, { ...range, message: 'The "frame.pid" option must be >= 0 and <= 4294967295; received 4294967301' });
+    both(
+      { ...base, pid: 2 ** 32 + 5 },
+      { ...range, message: 'The "frame.pid" option must be >= 0 and <= 4294967295; received 4294967301' },
+    );
     both({ ...base, pid: -1 }, range);
-    both({ ...base, timestamp: -1n }, { ...range, message: 'The "frame.timestamp" option must be >= 0 and <= 18446744073709551615; received -1n' });
+    both(
+      { ...base, timestamp: -1n },
+      { ...range, message: 'The "frame.timestamp" option must be >= 0 and <= 18446744073709551615; received -1n' },
+    );
     both({ ...base, nonce: 1n << 64n }, range);
     both({ ...base, nonce: 2 ** 64 }, range);
-    both({ ...base, payload: 2n ** 32n }, { ...range, message: 'The "frame.payload" option must be >= 0 and <= 4294967295; received 4294967296n' });
+    both(
+      { ...base, payload: 2n ** 32n },
+      { ...range, message: 'The "frame.payload" option must be >= 0 and <= 4294967295; received 4294967296n' },
+    );
     both({ ...base, version: 1, payload: 2n ** 64n }, range);
     both({ ...base, pid: 1.5 }, { ...range, message: 'The "frame.pid" option must be >= 0 and <= 4294967295; received 1.5' });
     both({ ...base, version: 2.5 }, range);
     both({ ...base, nonce: NaN }, range);
     both({ ...base, pid: '100' }, { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
-    both({ ...base, timestamp: 'soon' }, { code: 'ERR_INVALID_ARG_TYPE', message: 'The "frame.timestamp" option must be a number or a bigint; received "soon"' });
+    both(
+      { ...base, timestamp: 'soon' },
+      { code: 'ERR_INVALID_ARG_TYPE', message: 'The "frame.timestamp" option must be a number or a bigint; received "soon"' },
+    );
     both({ ...base, version: 3 }, { code: 'ERR_VLP_ENCODE', kind: 'BadVersion' });
     both({ ...base, version: 258 }, { ...range, message: 'The "frame.version" option must be >= 0 and <= 255; received 258' });
     both({ ...base, status: 4 }, { code: 'ERR_VLP_ENCODE', kind: 'BadStatus' });

@@ -20,5 +20,7 @@ async function resolve(macText: string, options: NetworkOptions): Promise<void> 
 
 export function registerBridgeCommands(program: Command): void {
   const bridge = program.command('bridge').description('find the bridge a MAC address sits behind');
-  networkOptions(bridge.command('resolve').description('the bridge whose forwarding database holds a MAC address').argument('<mac>')).action(resolve);
+  networkOptions(
+    bridge.command('resolve').description('the bridge whose forwarding database holds a MAC address').argument('<mac>'),
+  ).action(resolve);
 }

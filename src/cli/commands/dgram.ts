@@ -96,11 +96,15 @@ async function demo(options: { json?: boolean }): Promise<void> {
       });
     });
     const main = process.argv[1]!; // this very command, run again as the sender
-    const child = spawn(process.execPath, [...process.execArgv, main, 'dgram', 'send', '--socket', sock, '--count', '3', '--json', 'hello from a child'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...process.execArgv, main, 'dgram', 'send', '--socket', sock, '--count', '3', '--json', 'hello from a child'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let childOut = '';
-    child.stdout.on('data', (d: Buffer) => (childOut += d));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (childOut += d));
     await new Promise((resolve) => child.once('exit', resolve));
     await arrived;
     report.childPid = child.pid;

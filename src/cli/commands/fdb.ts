@@ -35,7 +35,11 @@ async function ls(options: ListOptions): Promise<void> {
     const names = linkNames(netlink);
     if (options.json) {
       printJson(
-        entries.map((e) => ({ ...e, dev: names.get(e.ifindex) ?? null, masterName: e.master === null ? null : (names.get(e.master) ?? null) })),
+        entries.map((e) => ({
+          ...e,
+          dev: names.get(e.ifindex) ?? null,
+          masterName: e.master === null ? null : (names.get(e.master) ?? null),
+        })),
       );
     } else {
       for (const e of entries) printLine(formatFdb(e, names));
@@ -47,6 +51,9 @@ export function registerFdbCommands(program: Command): void {
   const fdb = program.command('fdb').description('the bridge forwarding database, like `bridge fdb`');
   // The default subcommand: `hostwire fdb [--master br0]`, the form before `ls` existed, still works.
   networkOptions(
-    fdb.command('ls', { isDefault: true }).description('list forwarding database entries, like `bridge fdb show`').option('--master <bridge>', 'only entries of this bridge'),
+    fdb
+      .command('ls', { isDefault: true })
+      .description('list forwarding database entries, like `bridge fdb show`')
+      .option('--master <bridge>', 'only entries of this bridge'),
   ).action(ls);
 }

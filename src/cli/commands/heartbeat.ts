@@ -41,7 +41,15 @@ async function beat(options: BeatOptions, command: Command): Promise<void> {
     outcomes[key] = (outcomes[key] ?? 0) + 1;
     if (options.intervalMs > 0 && i + 1 < options.count) await new Promise((r) => setTimeout(r, options.intervalMs));
   }
-  const summary = { socket: options.socket, pid: agent.pid, vlp: options.vlp, count: options.count, outcomes, nextNonce: String(agent.nonce), stats: agent.stats };
+  const summary = {
+    socket: options.socket,
+    pid: agent.pid,
+    vlp: options.vlp,
+    count: options.count,
+    outcomes,
+    nextNonce: String(agent.nonce),
+    stats: agent.stats,
+  };
   agent.close();
   if (options.json) printJson(summary);
   else {
@@ -59,7 +67,14 @@ interface WatchOptions {
   json?: boolean;
 }
 
-const jsonSafe = (a: AgentSnapshot) => ({ ...a, payload: String(a.payload), nonce: String(a.nonce), timestamp: String(a.timestamp), silentForMs: Math.round(a.silentForMs), lastSeenMs: undefined });
+const jsonSafe = (a: AgentSnapshot) => ({
+  ...a,
+  payload: String(a.payload),
+  nonce: String(a.nonce),
+  timestamp: String(a.timestamp),
+  silentForMs: Math.round(a.silentForMs),
+  lastSeenMs: undefined,
+});
 
 const AGENT_COLUMNS = ['PID', 'STATE', 'BEATS', 'NONCE', 'PAYLOAD', 'SILENT'].map((header) => ({ header }));
 
@@ -93,7 +108,9 @@ async function watch(options: WatchOptions): Promise<void> {
     }
     observer.on('status', (a, previous) => printJson({ event: 'status', previous, ...jsonSafe(a) }));
   } else {
-    printLine(`watching ${options.socket} (VLP ${observer.versions.map((v) => `v0.${v}`).join(' and ')}; stall after ${options.stallMs} ms; Ctrl-C to stop)`);
+    printLine(
+      `watching ${options.socket} (VLP ${observer.versions.map((v) => `v0.${v}`).join(' and ')}; stall after ${options.stallMs} ms; Ctrl-C to stop)`,
+    );
     if (!live) {
       observer.on('join', (a) => printLine(`join       pid ${a.pid} ${a.status}`));
       observer.on('status', (a, p) => printLine(`status     pid ${a.pid} ${p} → ${a.status}`));
@@ -148,7 +165,8 @@ async function demo(options: { json?: boolean }): Promise<void> {
   observer.on('stall', (a) => log('STALL', a, `  (silent ${Math.round(a.silentForMs)} ms)`));
   observer.on('terminal', (a) => log('terminal', a, '  (Critical + NONCE_TERMINAL: it is dying)'));
   const main = process.argv[1]!;
-  const run = (args: string[]) => spawn(process.execPath, [...process.execArgv, main, 'heartbeat', 'beat', '--socket', sock, ...args], { stdio: 'ignore' });
+  const run = (args: string[]) =>
+    spawn(process.execPath, [...process.execArgv, main, 'heartbeat', 'beat', '--socket', sock, ...args], { stdio: 'ignore' });
   try {
     if (!options.json) printLine(`observer on ${sock}, stall after 500 ms\n`);
     const steady = run(['--count', '1000', '--interval-ms', '100']);
@@ -192,7 +210,10 @@ const watchCommand = (cmd: Command): Command =>
     .action(watch);
 
 const demoCommand = (cmd: Command): Command =>
-  cmd.description('heartbeats in one command: agents in child processes, a stall and a crash').option('--json', 'print one JSON object').action(demo);
+  cmd
+    .description('heartbeats in one command: agents in child processes, a stall and a crash')
+    .option('--json', 'print one JSON object')
+    .action(demo);
 
 export function registerHeartbeatCommands(program: Command): void {
   // `hostwire demo` is the quick start, so it stays at the top as well.

@@ -33,7 +33,14 @@ async function withStore<T>(options: Common, work: (store: MachineStore) => Prom
 
 function row(m: LoadedMachine): string[] {
   const c = m.config;
-  return [c.name, c.state + (m.needsRecovery ? ' (interrupted)' : ''), String(c.cpus), `${c.memoryMb} MB`, `${c.diskGb} GB`, c.ipAddress ?? '-'];
+  return [
+    c.name,
+    c.state + (m.needsRecovery ? ' (interrupted)' : ''),
+    String(c.cpus),
+    `${c.memoryMb} MB`,
+    `${c.diskGb} GB`,
+    c.ipAddress ?? '-',
+  ];
 }
 
 const MACHINE_COLUMNS = ['NAME', 'STATE', 'CPUS', 'MEMORY', 'DISK', 'IP'].map((header) => ({ header }));
@@ -48,7 +55,12 @@ async function ls(options: Common): Promise<void> {
     if (options.json) {
       printJson({
         machines: machines.map(jsonOf),
-        errors: errors.map((e) => ({ name: e.name, path: e.path, code: (e.error as NodeJS.ErrnoException).code, message: e.error.message })),
+        errors: errors.map((e) => ({
+          name: e.name,
+          path: e.path,
+          code: (e.error as NodeJS.ErrnoException).code,
+          message: e.error.message,
+        })),
       });
     } else {
       printTable(machines.map(row), MACHINE_COLUMNS);
@@ -126,7 +138,11 @@ export function registerMachineCommands(program: Command): void {
   const machines = program.command('machines').description('durable machine configs (TOML) with crash recovery');
   const common = (cmd: Command): Command =>
     cmd
-      .option('--state-dir <dir>', 'state directory (default $HOSTWIRE_STATE_DIR, $XDG_STATE_HOME/hostwire or ~/.local/state/hostwire)', nonEmpty)
+      .option(
+        '--state-dir <dir>',
+        'state directory (default $HOSTWIRE_STATE_DIR, $XDG_STATE_HOME/hostwire or ~/.local/state/hostwire)',
+        nonEmpty,
+      )
       .option('--json', 'print JSON')
       .option('--wait-ms <n>', 'wait this long for another hostwire using the store (0: fail at once)', duration(), DEFAULT_WAIT_MS);
   common(machines.command('ls').description('list machines')).action(ls);
@@ -149,7 +165,11 @@ export function registerMachineCommands(program: Command): void {
   ).action(create);
   common(machines.command('remove').alias('rm').description('remove a machine and its directory').argument('<name>')).action(remove);
   common(
-    machines.command('set-state').description(`set the state (${LIVE_STATES.join(' | ')})`).argument('<name>').argument('<state>'),
+    machines
+      .command('set-state')
+      .description(`set the state (${LIVE_STATES.join(' | ')})`)
+      .argument('<name>')
+      .argument('<state>'),
   ).action(setState);
   common(machines.command('recover').description('mark machines that were running when the daemon died as stopped')).action(recover);
 }

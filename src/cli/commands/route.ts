@@ -1,7 +1,14 @@
 // `hostwire route ensure|remove|ls`: a subnet routed to the bridge a VM sits
 // behind, in this network namespace or another (--netns).
 import { Option, type Command } from 'commander';
-import { HOSTWIRE_ROUTE_PROTOCOL, routeProtocolId, routeProtocolName, routeScopeName, routeTypeName, type Route } from '../../netlink/index.js';
+import {
+  HOSTWIRE_ROUTE_PROTOCOL,
+  routeProtocolId,
+  routeProtocolName,
+  routeScopeName,
+  routeTypeName,
+  type Route,
+} from '../../netlink/index.js';
 import {
   DEFAULT_SUBNET,
   parseInterfaceName,
@@ -13,7 +20,17 @@ import {
   type RouteState,
   type WatchTarget,
 } from '../../routing/index.js';
-import { linkNames, nameOf, networkOptions, openNetlink, subnetOptions, VERBOSE_HELP, withManager, withNetlink, type SubnetOptions } from '../netlink.js';
+import {
+  linkNames,
+  nameOf,
+  networkOptions,
+  openNetlink,
+  subnetOptions,
+  VERBOSE_HELP,
+  withManager,
+  withNetlink,
+  type SubnetOptions,
+} from '../netlink.js';
 import { duration, integer } from '../options.js';
 import { errorText, printError, printJson, printLine } from '../output.js';
 import { abortOnSignals, signalExitCode, untilStopped } from '../signals.js';
@@ -209,9 +226,9 @@ export function registerRouteCommands(program: Command): void {
       .option('--watch', 'keep the route in place until SIGINT/SIGTERM; the route is left in place on exit')
       .option('--verbose', VERBOSE_HELP),
   ).action(ensure);
-  routeCommand(route.command('remove').description("remove hostwire's routes for the subnet (whole or halves)").option('--verbose', VERBOSE_HELP)).action(
-    remove,
-  );
+  routeCommand(
+    route.command('remove').description("remove hostwire's routes for the subnet (whole or halves)").option('--verbose', VERBOSE_HELP),
+  ).action(remove);
   routeCommand(
     route
       .command('ls')
