@@ -55,6 +55,18 @@ describe('hostwire machines', () => {
     expect((await cli('ls')).stdout).not.toMatch(/^db /m);
   });
 
+  it('set-state with a state the store does not know is a usage error (exit 2) naming the choices, and changes nothing', async () => {
+    const stateDir = tempDir();
+    expect(
+      (await runCli(['machines', 'create', 'web-01', '--cpus', '1', '--memory-mb', '256', '--disk-gb', '1', '--state-dir', stateDir])).code,
+    ).toBe(0);
+    const result = await runCli(['machines', 'set-state', 'web-01', 'paused', '--state-dir', stateDir]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("argument 'state'. Allowed choices are created, starting, running, stopping, stopped.");
+    const shown = await runCli(['machines', 'show', 'web-01', '--json', '--state-dir', stateDir]);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ state: 'created' });
+  });
+
   it('refuses a traversal name with the reason, and exits 1', async () => {
     const stateDir = tempDir();
     const result = await runCli([

@@ -1,11 +1,11 @@
 // `hostwire heartbeat beat|watch|demo`: the heartbeat protocol from the shell.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HeartbeatAgent, HeartbeatObserver, installPanicHook, type AgentSnapshot } from '../../heartbeat/index.js';
-import { type StatusCode, type VlpVersion } from '../../vlp/constants.js';
+import { Status, type StatusCode, type VlpVersion } from '../../vlp/constants.js';
 import { count, duration, durationOption, integer, invalidWith, oneOf, socketOption, status, U32_MAX } from '../options.js';
 import { errorText, printCounts, printError, printJson, printLine } from '../output.js';
 import { untilStopped } from '../signals.js';
@@ -192,7 +192,7 @@ const beatCommand = (cmd: Command): Command =>
     .addOption(socketOption('observer socket path, or @name'))
     .option('--count <n>', 'beats to send (1 or more)', count, 1)
     .option('--interval-ms <n>', 'pause between beats (at most 2147483647)', duration(), 1000)
-    .option('--status <s>', 'ok | degraded | critical', status, 0)
+    .addOption(new Option('--status <s>', 'ok | degraded | critical').argParser(status).default(Status.Ok, 'ok'))
     .option('--payload <n>', 'payload: a u32 with VLP v0.2, a safe integer with v0.1', integer(0, Number.MAX_SAFE_INTEGER), 0)
     .option('--vlp <1|2>', 'wire version', oneOf([1, 2]), 2)
     .option('--crash-after-ms <n>', 'install the panic hook and crash on purpose after n ms', duration())

@@ -1,7 +1,8 @@
 // `hostwire machines …`: the machine store from the shell.
 import os from 'node:os';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { Argument, type Command } from 'commander';
+import { invalidValue } from '../../common/args.js';
 import { LIVE_STATES, MachineStore, isLiveState, type LoadedMachine, type MachineConfig } from '../../machines/index.js';
 import { duration, integer, ipAddress, nonEmpty, U32_MAX } from '../options.js';
 import { printError, printJson, printLine, printTable } from '../output.js';
@@ -117,7 +118,8 @@ async function remove(name: string, options: Common): Promise<void> {
 }
 
 async function setState(name: string, state: string, options: Common): Promise<void> {
-  if (!isLiveState(state)) throw new Error(`state must be one of ${LIVE_STATES.join(', ')}, got "${state}"`);
+  // commander has checked the choices; this narrows the type (and guards a direct call).
+  if (!isLiveState(state)) throw invalidValue('state', `one of ${LIVE_STATES.join(', ')}`, state);
   await withStore(options, async (store) => {
     const config = await store.updateState(name, state);
     if (options.json) printJson(config);
@@ -169,7 +171,8 @@ export function registerMachineCommands(program: Command): void {
       .command('set-state')
       .description(`set the state (${LIVE_STATES.join(' | ')})`)
       .argument('<name>')
-      .argument('<state>'),
+      // A state the store does not know is a usage error (exit 2), named by commander.
+      .addArgument(new Argument('<state>').choices(LIVE_STATES)),
   ).action(setState);
   common(machines.command('recover').description('mark machines that were running when the daemon died as stopped')).action(recover);
 }
