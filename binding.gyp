@@ -16,6 +16,7 @@
         "native/sys/sys.cc",
         "native/sys/flock.cc",
         "native/sys/files.cc",
+        "native/sys/peer_credentials.cc",
         "native/vlp/crc32c.cc",
         "native/vlp/frame.cc",
         "native/vlp/vlp.cc",

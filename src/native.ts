@@ -222,6 +222,8 @@ export interface NativeAddon {
     unlock(fd: number): void;
     /** Atomic replace in one threadpool trip: temp (O_EXCL, mode) → write → fsync → rename → fsync dir. */
     replaceFile(path: string, data: string | Uint8Array, mode: number, durable: boolean): Promise<void>;
+    /** SO_PEERCRED of a connected Unix stream socket: the peer as the kernel saw it at connect(). */
+    peerCredentials(fd: number): { pid: number; uid: number; gid: number };
     /**
      * Reads many files in one threadpool trip; a failed read is an Error in its slot.
      * With `maxBytes`, refuses non-regular files and files over the cap (reading at

@@ -6,6 +6,7 @@ void InitSys(Napi::Env env, Napi::Object exports) {
   Napi::Object sys = Napi::Object::New(env);
   InitFlock(env, sys);
   InitFiles(env, sys);
+  InitPeerCredentials(env, sys);
   exports.Set("sys", sys);
 }
 

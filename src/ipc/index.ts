@@ -1,0 +1,15 @@
+// hostwire/ipc: JSON-RPC 2.0 over framed Unix stream sockets, with the
+// peer's credentials from the kernel on every connection.
+export {
+  IpcServer,
+  defineMethod,
+  type IpcServerOptions,
+  type IpcServerEvents,
+  type MethodDefinition,
+  type MethodContext,
+} from './server.js';
+export { IpcClient, type IpcClientOptions, type IpcClientEvents, type RequestOptions, type ServerHello } from './client.js';
+export { IpcError, IpcRemoteError, RpcErrorCode, type IpcErrorCode } from './errors.js';
+export { FrameDecoder, encodeFrame, DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES } from './framing.js';
+export { type PeerCredentials } from './peer.js';
+export { PROTOCOL_VERSION } from './protocol.js';
