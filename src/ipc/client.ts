@@ -204,13 +204,14 @@ export class IpcClient extends Resource<IpcClientEvents> {
     const signal = signalBeforeOpen(opts.signal);
     const timeoutMs = checkTimeout('timeoutMs', opts.timeoutMs, this.#requestTimeoutMs);
     if (this.closed) throw closedError(this.#closeCause);
-    if (this.#pending.size >= this.#maxInFlight) await this.#slot(signal);
     const id = this.#nextId;
     this.#nextId = this.#nextId >= 0x7fff_ffff ? 1 : this.#nextId + 1;
+    // Encoded before waiting for a slot: a message that cannot be sent never takes one.
     const frame = encodeFrame(
       params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params },
       this.#maxFrameBytes,
     );
+    if (this.#pending.size >= this.#maxInFlight) await this.#slot(signal);
     return new Promise<T>((resolve, reject) => {
       const pending: Pending = { resolve, reject, timer: undefined, signal, onAbort: undefined };
       if (timeoutMs > 0) {

@@ -3,7 +3,8 @@
 // length against its cap as soon as the 4-byte prefix is complete, before it
 // allocates anything for the body: a peer cannot make it hold more than the
 // cap, and a bad prefix is refused at once.
-import { checkInteger } from '../common/args.js';
+import { checkFunction, checkInteger } from '../common/args.js';
+import { makeError } from '../common/errors.js';
 import { IpcError } from './errors.js';
 
 export const FRAME_HEADER_BYTES = 4;
@@ -21,8 +22,15 @@ function tooLarge(length: number, max: number): IpcError {
 
 /** One message as a frame. Refuses (ERR_IPC_FRAME_TOO_LARGE) a message whose JSON is over the cap, sending nothing. */
 export function encodeFrame(message: unknown, maxFrameBytes = DEFAULT_MAX_FRAME_BYTES): Buffer {
-  const json = JSON.stringify(message);
-  if (json === undefined) throw new IpcError('ERR_IPC_PROTOCOL', 'message has no JSON form');
+  checkInteger('maxFrameBytes', maxFrameBytes, 2, MAX_U32);
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(message);
+  } catch (err) {
+    // A BigInt or a cycle.
+    throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The message has no JSON form: ${(err as Error).message}`, { cause: err });
+  }
+  if (json === undefined) throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE', 'The message has no JSON form');
   const length = Buffer.byteLength(json);
   if (length > maxFrameBytes) throw tooLarge(length, maxFrameBytes);
   const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
@@ -46,7 +54,7 @@ export class FrameDecoder {
   #failed: IpcError | null = null;
 
   constructor(onFrame: (body: Buffer) => void, maxFrameBytes?: number) {
-    this.#onFrame = onFrame;
+    this.#onFrame = checkFunction('onFrame', onFrame);
     this.maxFrameBytes = checkMaxFrameBytes(maxFrameBytes);
   }
 

@@ -10,6 +10,12 @@ export {
 } from './server.js';
 export { IpcClient, type IpcClientOptions, type IpcClientEvents, type RequestOptions, type ServerHello } from './client.js';
 export { IpcError, IpcRemoteError, RpcErrorCode, type IpcErrorCode } from './errors.js';
-export { FrameDecoder, encodeFrame, DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES } from './framing.js';
+// Named for what they are: the package root also has VLP's encodeFrame.
+export {
+  FrameDecoder as IpcFrameDecoder,
+  encodeFrame as encodeIpcFrame,
+  DEFAULT_MAX_FRAME_BYTES as DEFAULT_MAX_IPC_FRAME_BYTES,
+  FRAME_HEADER_BYTES as IPC_FRAME_HEADER_BYTES,
+} from './framing.js';
 export { type PeerCredentials } from './peer.js';
-export { PROTOCOL_VERSION } from './protocol.js';
+export { PROTOCOL_VERSION as IPC_PROTOCOL_VERSION } from './protocol.js';

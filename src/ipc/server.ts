@@ -370,8 +370,9 @@ class Connection {
     try {
       this.#send(reply);
     } catch (err) {
-      // The result has no JSON form or is over the frame cap.
-      this.#reply(request.id, this.#errorObject(err, request.method));
+      // The result has no JSON form or is over the frame cap: the handler's fault, not the client's.
+      this.#config.logger.error({ err, method: request.method, peer: this.#peer }, 'ipc result cannot be sent');
+      this.#reply(request.id, { code: RpcErrorCode.internalError, message: 'Internal error: the result cannot be sent' });
     }
     const next = this.#waiting.shift();
     if (next !== undefined) void this.#run(next);

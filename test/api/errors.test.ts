@@ -16,6 +16,7 @@ import * as heartbeatApi from '../../src/heartbeat/index.js';
 import * as netlinkApi from '../../src/netlink/index.js';
 import * as routingApi from '../../src/routing/index.js';
 import * as machinesApi from '../../src/machines/index.js';
+import * as ipcApi from '../../src/ipc/index.js';
 import { abortError, systemError } from '../../src/common/errors.js';
 import { abstractName } from '../helpers/tmp.js';
 
@@ -77,7 +78,7 @@ const machine = { name: 'web-01', cpus: 2, memoryMb: 2048, diskGb: 20 };
 describe('every subpath export is reachable from the root with the same objects', () => {
   it("the root re-exports each subpath (hostwire/heartbeat's short aliases Agent and Observer excepted)", () => {
     const aliases = new Set(['Agent', 'Observer']);
-    for (const api of [dgramApi, vlpApi, heartbeatApi, netlinkApi, routingApi, machinesApi]) {
+    for (const api of [dgramApi, vlpApi, heartbeatApi, netlinkApi, routingApi, machinesApi, ipcApi]) {
       for (const [name, value] of Object.entries(api)) {
         if (api === heartbeatApi && aliases.has(name)) continue;
         expect((rootApi as Record<string, unknown>)[name], name).toBe(value);
@@ -547,13 +548,77 @@ describe('bad calls across the public API', () => {
   });
 });
 
+describe('bad calls: ipc', () => {
+  const where = blockDir('hostwire-api-ipc-');
+  const { IpcClient, IpcServer, IpcFrameDecoder, encodeIpcFrame, IpcError, IpcRemoteError } = ipcApi;
+
+  it('IpcServer.listen', async () => {
+    const place = path.join(where(), 'ipc.sock');
+    await expectError(() => IpcServer.listen('', { methods: {} }), TypeError, 'ERR_INVALID_ARG_VALUE');
+    await expectError(() => IpcServer.listen('@abstract', { methods: {} }), TypeError, 'ERR_INVALID_ARG_VALUE');
+    await expectError(() => IpcServer.listen(place, null as never), TypeError, 'ERR_INVALID_ARG_TYPE');
+    await expectError(() => IpcServer.listen(place, {} as never), TypeError, 'ERR_INVALID_ARG_TYPE');
+    await expectError(
+      () => IpcServer.listen(place, { methods: { m: { params: {}, handler: () => 1 } as never } }),
+      TypeError,
+      'ERR_INVALID_ARG_VALUE',
+    );
+    await expectError(() => IpcServer.listen(place, { methods: { 'hostwire.hello': {} as never } }), TypeError, 'ERR_INVALID_ARG_VALUE');
+    await expectError(() => IpcServer.listen(place, { methods: {}, maxConcurrent: 0 }), RangeError, 'ERR_OUT_OF_RANGE');
+    await expectError(() => IpcServer.listen(place, { methods: {}, mode: 0o1777 }), RangeError, 'ERR_OUT_OF_RANGE');
+    await expectError(() => IpcServer.listen(place, { methods: {}, maxFrameBytes: 2 ** 32 }), RangeError, 'ERR_OUT_OF_RANGE');
+    await expectError(() => IpcServer.listen(place, { methods: {}, authorize: 'yes' as never }), TypeError, 'ERR_INVALID_ARG_TYPE');
+    await expectError(() => IpcServer.listen(place, { methods: {}, logger: {} as never }), TypeError, 'ERR_INVALID_ARG_TYPE');
+    await expectError(() => IpcServer.listen(path.join(where(), 'no', 'dir.sock'), { methods: {} }), Error, 'ENOENT');
+    expect(existsSync(place)).toBe(false);
+  });
+
+  it('IpcClient.connect and its calls', async () => {
+    const place = path.join(where(), 'client.sock');
+    await expectError(() => IpcClient.connect(5 as never), TypeError, 'ERR_INVALID_ARG_TYPE');
+    await expectError(() => IpcClient.connect(place, { connectTimeoutMs: -1 }), RangeError, 'ERR_OUT_OF_RANGE');
+    await expectError(() => IpcClient.connect(place, { maxInFlight: 0 }), RangeError, 'ERR_OUT_OF_RANGE');
+    await expectError(() => IpcClient.connect(place), Error, 'ENOENT');
+    const server = await IpcServer.listen(place, { methods: {} });
+    try {
+      const client = await IpcClient.connect(place, { maxFrameBytes: 200 });
+      await expectError(() => client.request(5 as never), TypeError, 'ERR_INVALID_ARG_TYPE');
+      await expectError(() => client.request('m', {}, { timeoutMs: 2 ** 31 }), RangeError, 'ERR_OUT_OF_RANGE');
+      await expectError(() => client.request('m', { n: 1n }), TypeError, 'ERR_INVALID_ARG_VALUE');
+      await expectError(() => client.request('m', ['x'.repeat(300)]), IpcError, 'ERR_IPC_FRAME_TOO_LARGE');
+      await expectError(() => client.request('m'), IpcRemoteError, 'ERR_IPC_METHOD_NOT_FOUND');
+      client.close();
+      await expectError(() => client.request('m'), IpcError, 'ERR_IPC_CLOSED');
+      await expectError(() => client.notify('m'), IpcError, 'ERR_IPC_CLOSED');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('frames', async () => {
+    await expectError(() => new IpcFrameDecoder(null as never), TypeError, 'ERR_INVALID_ARG_TYPE');
+    await expectError(() => encodeIpcFrame({}, 1), RangeError, 'ERR_OUT_OF_RANGE');
+    await expectError(() => encodeIpcFrame(Symbol()), TypeError, 'ERR_INVALID_ARG_VALUE');
+  });
+});
+
 // ── the sweep ───────────────────────────────────────────────────────────────
 
 const JUNK: readonly unknown[] = [undefined, null, Symbol('junk'), {}, [], '', -1, 1.5, NaN, 2n ** 70n, true, () => {}];
 
 // Classes whose constructor is private in TypeScript (made by a static
 // factory), and error classes: neither is an API call to make with junk.
-const NOT_CONSTRUCTED = new Set<unknown>([Agent, DgramReceiver, DgramSender, MachineStore, Netlink, NetlinkMonitor, Observer]);
+const NOT_CONSTRUCTED = new Set<unknown>([
+  Agent,
+  DgramReceiver,
+  DgramSender,
+  MachineStore,
+  Netlink,
+  NetlinkMonitor,
+  Observer,
+  ipcApi.IpcServer,
+  ipcApi.IpcClient,
+]);
 // Calls that, given arguments that happen to be valid, act on the host beyond
 // this test: removeRoute() with default options removes hostwire's routes
 // from the host's own table; installPanicHook() with a valid path installs a

@@ -3,13 +3,15 @@
 // ref()/unref() return the resource, dispose closes it, and a `signal` given
 // at open refuses to open (already aborted) or closes it (aborted later),
 // leaving no listener on the signal.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { getEventListeners, once } from 'node:events';
 import path from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DgramReceiver, DgramSender } from '../../src/dgram/index.js';
 import { HeartbeatAgent, HeartbeatObserver } from '../../src/heartbeat/index.js';
+import { IpcClient, IpcServer } from '../../src/ipc/index.js';
 import { MachineStore } from '../../src/machines/index.js';
 import { Netlink, NetlinkMonitor } from '../../src/netlink/index.js';
 import { RouteManager, type RouteExecutor } from '../../src/routing/index.js';
@@ -40,6 +42,17 @@ interface Case {
 const managers: RouteManager[] = [];
 afterEach(async () => {
   for (const manager of managers.splice(0)) await manager.close();
+});
+// The server the IpcClient case connects to: opened before any fd count is taken.
+let ipcServer: IpcServer;
+let ipcDir: string;
+beforeAll(async () => {
+  ipcDir = mkdtempSync(path.join(tmpdir(), 'hostwire-lifecycle-ipc-'));
+  ipcServer = await IpcServer.listen(path.join(ipcDir, 'ipc.sock'), { methods: {} });
+});
+afterAll(async () => {
+  await ipcServer.close();
+  rmSync(ipcDir, { recursive: true, force: true });
 });
 const inertExecutor: RouteExecutor = { replaceRoute: async () => {}, removeRoute: async () => 'absent' };
 
@@ -80,6 +93,16 @@ const cases: Case[] = [
       return manager.watch({ device: 'lo' }, withSignal(signal));
     },
     fdsSettle: false, // a check in flight may have opened the manager's own netlink socket
+  },
+  {
+    name: 'IpcServer',
+    open: (dir, signal) => IpcServer.listen(path.join(dir, 'ipc.sock'), { methods: {}, ...withSignal(signal) }),
+    creates: (dir) => [path.join(dir, 'ipc.sock')],
+  },
+  {
+    name: 'IpcClient',
+    open: (_dir, signal) => IpcClient.connect(ipcServer.path, withSignal(signal)),
+    fdsSettle: false, // the server's end of the connection closes on its own time
   },
   {
     name: 'MachineStore',

@@ -77,7 +77,8 @@ describe('frame codec', () => {
 
   it('the encoder refuses an over-cap message locally', () => {
     expect(() => encodeFrame('x'.repeat(100), 64)).toThrow(expect.objectContaining({ code: 'ERR_IPC_FRAME_TOO_LARGE' }));
-    expect(() => encodeFrame(undefined)).toThrow(expect.objectContaining({ code: 'ERR_IPC_PROTOCOL' }));
+    expect(() => encodeFrame(undefined)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
+    expect(() => encodeFrame({ n: 1n })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
   });
 
   it('reports a stream that ends inside a frame', () => {

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { makeError } from '../../src/common/errors.js';
-import { defineMethod, encodeFrame, FrameDecoder, IpcClient, IpcServer, type IpcServerOptions } from '../../src/ipc/index.js';
+import { encodeFrame, FrameDecoder } from '../../src/ipc/framing.js';
+import { defineMethod, IpcClient, IpcServer, type IpcServerOptions } from '../../src/ipc/index.js';
 import { itAsRoot } from '../helpers/root.js';
 import { tempDir } from '../helpers/tmp.js';
 
