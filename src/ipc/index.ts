@@ -19,3 +19,5 @@ export {
 } from './framing.js';
 export { type PeerCredentials } from './peer.js';
 export { PROTOCOL_VERSION as IPC_PROTOCOL_VERSION } from './protocol.js';
+// The zod hostwire checks params with, so that schemas and the server agree on one zod.
+export { z } from 'zod';

@@ -4,7 +4,8 @@
 // the peer's credentials from the kernel. A malformed message is answered
 // with an error and the connection stays up; only a broken frame closes it.
 import { randomBytes } from 'node:crypto';
-import { chmod, lstat, mkdtemp, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { statSync, unlinkSync } from 'node:fs';
+import { chmod, lstat, mkdtemp, rename, rmdir, stat } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import type { z } from 'zod';
@@ -167,15 +168,17 @@ export class IpcServer extends AsyncCloseResource<IpcServerEvents> {
   }
 
   protected async release(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    for (const connection of this.#connections) connection.destroy();
-    await closed;
-    // Remove the socket file only if it is still ours (not a successor's).
+    // The file first, synchronously (two small syscalls): once close() has
+    // returned no new client can find this server. Only if it is still ours,
+    // not a successor's.
     try {
-      if ((await stat(this.path)).ino === this.#ino) await unlink(this.path);
+      if (statSync(this.path).ino === this.#ino) unlinkSync(this.path);
     } catch {
       // already gone
     }
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const connection of this.#connections) connection.destroy();
+    await closed;
   }
 }
 

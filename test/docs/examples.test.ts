@@ -60,7 +60,7 @@ function describeDiagnostic(d: ts.Diagnostic): string {
 describe('documentation examples', () => {
   it('finds the examples, each capability page has some, and a few are run', () => {
     const files = new Set(checked.map((e) => e.file));
-    for (const page of ['README.md', 'docs/dgram.md', 'docs/heartbeat.md', 'docs/routing.md', 'docs/machines.md']) {
+    for (const page of ['README.md', 'docs/dgram.md', 'docs/heartbeat.md', 'docs/routing.md', 'docs/machines.md', 'docs/ipc.md']) {
       expect(files, `${page} has no checked example`).toContain(page);
     }
     expect(runnable.length).toBeGreaterThanOrEqual(3);
