@@ -50,6 +50,12 @@ export interface IpcServerOptions {
   mode?: number;
   /** Requests one connection may have running at once (default 16); more wait, and the connection is not read meanwhile. */
   maxConcurrent?: number;
+  /**
+   * How long a client may leave its replies unread (default 30000 ms; 0 for
+   * no limit). While replies are backed up the connection is not read; past
+   * this deadline it is closed.
+   */
+  writeTimeoutMs?: number;
   /** Largest frame accepted or sent (default 8 MiB). */
   maxFrameBytes?: number;
   /** Accepts or refuses a connection by its peer; a refused connection is closed at once. */
@@ -186,6 +192,7 @@ interface ServerConfig {
   methods: Map<string, MethodDefinition>;
   maxConcurrent: number;
   maxFrameBytes: number;
+  writeTimeoutMs: number;
   authorize: ((peer: PeerCredentials) => boolean) | undefined;
   logger: Logger;
 }
@@ -205,6 +212,7 @@ function checkConfig(options: IpcServerOptions): ServerConfig {
     methods,
     maxConcurrent: options.maxConcurrent === undefined ? 16 : checkInteger('maxConcurrent', options.maxConcurrent, 1, MAX_CONCURRENT_LIMIT),
     maxFrameBytes: checkMaxFrameBytes(options.maxFrameBytes),
+    writeTimeoutMs: options.writeTimeoutMs === undefined ? 30_000 : checkInteger('writeTimeoutMs', options.writeTimeoutMs, 0, 2 ** 31 - 1),
     authorize:
       options.authorize === undefined ? undefined : checkFunction<(peer: PeerCredentials) => boolean>('authorize', options.authorize),
     logger: options.logger === undefined ? silentLogger : checkLogger(options.logger),
@@ -229,6 +237,9 @@ class Connection {
   readonly #waiting: QueuedRequest[] = [];
   #greeted = false;
   #destroyed = false;
+  /** Set while replies are backed up (write() returned false): the slow-client deadline. */
+  #writeTimer: NodeJS.Timeout | undefined;
+  #writeBlocked = false;
   readonly #notify = (method: string, params?: unknown): void => this.#send({ jsonrpc: '2.0', method, params });
 
   static accept(socket: net.Socket, config: ServerConfig): Connection | null {
@@ -289,6 +300,8 @@ class Connection {
     if (this.#destroyed) return;
     this.#destroyed = true;
     this.#waiting.length = 0;
+    clearTimeout(this.#writeTimer);
+    this.#socket.off('drain', this.#onDrain);
     for (const controller of this.#running.values()) controller.abort(new IpcError('ERR_IPC_CLOSED', 'the connection closed'));
     this.#running.clear();
   }
@@ -303,7 +316,28 @@ class Connection {
 
   #send(message: object): void {
     if (this.#destroyed || !this.#socket.writable) return;
-    this.#socket.write(encodeFrame(message, this.#config.maxFrameBytes));
+    if (this.#socket.write(encodeFrame(message, this.#config.maxFrameBytes)) || this.#writeBlocked) return;
+    // The client is not reading its replies: stop reading its requests, and give it a deadline.
+    this.#writeBlocked = true;
+    this.#socket.pause();
+    this.#socket.once('drain', this.#onDrain);
+    if (this.#config.writeTimeoutMs > 0) {
+      this.#writeTimer = setTimeout(() => {
+        this.#config.logger.warn({ peer: this.#peer }, 'ipc client left its replies unread past the deadline: closing');
+        this.destroy();
+      }, this.#config.writeTimeoutMs);
+    }
+  }
+
+  readonly #onDrain = (): void => {
+    this.#writeBlocked = false;
+    clearTimeout(this.#writeTimer);
+    this.#writeTimer = undefined;
+    this.#pump();
+  };
+
+  #resumeReading(): void {
+    if (!this.#destroyed && !this.#writeBlocked && this.#waiting.length === 0) this.#socket.resume();
   }
 
   #reply(id: RpcId | null, error: RpcErrorObject): void {
@@ -377,9 +411,17 @@ class Connection {
       this.#config.logger.error({ err, method: request.method, peer: this.#peer }, 'ipc result cannot be sent');
       this.#reply(request.id, { code: RpcErrorCode.internalError, message: 'Internal error: the result cannot be sent' });
     }
-    const next = this.#waiting.shift();
-    if (next !== undefined) void this.#run(next);
-    if (this.#waiting.length === 0 && !this.#destroyed) this.#socket.resume();
+    this.#pump();
+  }
+
+  /** Starts waiting requests while there is room and the client reads its replies; then reads again. */
+  #pump(): void {
+    while (!this.#destroyed && !this.#writeBlocked && this.#running.size < this.#config.maxConcurrent) {
+      const next = this.#waiting.shift();
+      if (next === undefined) break;
+      void this.#run(next);
+    }
+    this.#resumeReading();
   }
 
   async #dispatch(request: QueuedRequest, signal: AbortSignal): Promise<unknown> {

@@ -565,6 +565,7 @@ describe('bad calls: ipc', () => {
     );
     await expectError(() => IpcServer.listen(place, { methods: { 'hostwire.hello': {} as never } }), TypeError, 'ERR_INVALID_ARG_VALUE');
     await expectError(() => IpcServer.listen(place, { methods: {}, maxConcurrent: 0 }), RangeError, 'ERR_OUT_OF_RANGE');
+    await expectError(() => IpcServer.listen(place, { methods: {}, writeTimeoutMs: -1 }), RangeError, 'ERR_OUT_OF_RANGE');
     await expectError(() => IpcServer.listen(place, { methods: {}, mode: 0o1777 }), RangeError, 'ERR_OUT_OF_RANGE');
     await expectError(() => IpcServer.listen(place, { methods: {}, maxFrameBytes: 2 ** 32 }), RangeError, 'ERR_OUT_OF_RANGE');
     await expectError(() => IpcServer.listen(place, { methods: {}, authorize: 'yes' as never }), TypeError, 'ERR_INVALID_ARG_TYPE');

@@ -257,6 +257,28 @@ describe('IpcServer and IpcClient', () => {
     expect(other.closed).toBe(true);
   });
 
+  it('a client that leaves its replies unread gets no more work done meanwhile, and is closed past writeTimeoutMs', async () => {
+    let handled = 0;
+    const { server, socketPath } = await serve({
+      writeTimeoutMs: 200,
+      methods: methods({
+        big: defineMethod(z.object({}), () => {
+          handled++;
+          return 'x'.repeat(256 * 1024);
+        }),
+      }),
+    });
+    const conn = await raw(socketPath);
+    conn.socket.pause(); // never reads
+    conn.send({ jsonrpc: '2.0', id: 0, method: 'hostwire.hello', params: { version: 1 } });
+    for (let id = 1; id <= 64; id++) conn.send({ jsonrpc: '2.0', id, method: 'big', params: {} });
+    await expect.poll(() => handled).toBeGreaterThan(0);
+    // (The paused client would not see its socket close: watch the server's side.)
+    await expect.poll(() => server.connectionCount, { timeout: 5000 }).toBe(0);
+    // Once replies backed up, no waiting request was started: only the first 16 (maxConcurrent) ran.
+    expect(handled).toBeLessThanOrEqual(16);
+  });
+
   it('notifications both ways', async () => {
     const seen: unknown[] = [];
     const { socketPath } = await serve({
