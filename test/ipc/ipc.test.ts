@@ -132,6 +132,20 @@ describe('IpcServer and IpcClient', () => {
     expect(internal).toMatchObject({ code: 'ERR_IPC_INTERNAL', rpcCode: -32603, message: 'Internal error' });
   });
 
+  it('a result that cannot be sent (no JSON form, over the frame cap) is -32603, and the connection stays up', async () => {
+    const { socketPath } = await serve({
+      maxFrameBytes: 4096,
+      methods: methods({
+        bigint: defineMethod(z.object({}), () => 1n),
+        huge: defineMethod(z.object({}), () => 'x'.repeat(5000)),
+      }),
+    });
+    const client = await connect(socketPath);
+    await expect(client.request('bigint', {})).rejects.toMatchObject({ code: 'ERR_IPC_INTERNAL', rpcCode: -32603 });
+    await expect(client.request('huge', {})).rejects.toMatchObject({ code: 'ERR_IPC_INTERNAL', rpcCode: -32603 });
+    await expect(client.request('echo', { text: 'fine' })).resolves.toEqual({ text: 'fine' });
+  });
+
   it('answers malformed messages with errors and keeps the connection; a frame over the cap closes it', async () => {
     const { socketPath } = await serve({ maxFrameBytes: 1024 });
     const conn = await raw(socketPath);
