@@ -108,7 +108,7 @@ describe('hostwire heartbeat beat / watch / demo', () => {
     const result = await runCli(['heartbeat', 'demo', '--json']);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as {
-      events: { event: string; pid: number; nonce: string }[];
+      events: { event: string; pid: number; nonce: string; beats: number }[];
       counters: { stalls: number; terminals: number };
     };
     const joins = report.events.filter((e) => e.event === 'join').map((e) => e.pid);
@@ -116,6 +116,7 @@ describe('hostwire heartbeat beat / watch / demo', () => {
     const stall = report.events.find((e) => e.event === 'STALL');
     const terminal = report.events.find((e) => e.event === 'terminal');
     expect(stall && joins.includes(stall.pid)).toBe(true);
+    expect(stall?.beats, 'the steady agent beat a few times before it was killed').toBeGreaterThanOrEqual(5);
     expect(terminal?.nonce).toBe('18446744073709551615');
     expect(terminal?.pid).not.toBe(stall?.pid);
     expect(report.counters).toMatchObject({ stalls: 1, terminals: 1 });

@@ -133,11 +133,12 @@ const DEMO_WAIT_MS = 15_000;
 
 const DEMO_EVENTS = ['join', 'stall', 'terminal'] as const;
 
-/** Resolves once `done()` holds after one of the demo's observer events, or after `timeoutMs`. */
+/** Resolves once `done()` holds (checked on the demo's observer events and every 50 ms), or after `timeoutMs`. */
 function until(observer: HeartbeatObserver, done: () => boolean, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
     const finish = () => {
       clearTimeout(timer);
+      clearInterval(poll);
       for (const name of DEMO_EVENTS) observer.off(name, check);
       resolve();
     };
@@ -145,6 +146,7 @@ function until(observer: HeartbeatObserver, done: () => boolean, timeoutMs: numb
       if (done()) finish();
     };
     const timer = setTimeout(finish, timeoutMs);
+    const poll = setInterval(check, 50);
     for (const name of DEMO_EVENTS) observer.on(name, check);
     check();
   });
@@ -172,8 +174,10 @@ async function demo(options: { json?: boolean }): Promise<void> {
     const steady = run(['--count', '1000', '--interval-ms', '100']);
     const crashing = run(['--count', '1000', '--interval-ms', '100', '--status', 'degraded', '--payload', '7', '--crash-after-ms', '800']);
     const seen = (event: string, pid: number | undefined) => events.some((e) => e.event === event && e.pid === pid);
-    // Kill the steady agent only once both have joined (a loaded machine may take seconds to start them).
-    await until(observer, () => seen('join', steady.pid) && seen('join', crashing.pid), DEMO_WAIT_MS);
+    // Kill the steady agent once both have joined and it has beaten a few times
+    // (a loaded machine may take seconds to start them).
+    const beatsOf = (pid: number | undefined) => observer.snapshot().agents.find((a) => a.pid === pid)?.beats ?? 0;
+    await until(observer, () => seen('join', steady.pid) && seen('join', crashing.pid) && beatsOf(steady.pid) >= 5, DEMO_WAIT_MS);
     steady.kill('SIGKILL'); // no last words: the observer must notice the silence
     await until(observer, () => seen('STALL', steady.pid) && seen('terminal', crashing.pid), DEMO_WAIT_MS);
     crashing.kill('SIGKILL');
