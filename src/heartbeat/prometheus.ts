@@ -22,50 +22,35 @@ export function renderPrometheus(s: ObserverSnapshot): string {
   const metric = (name: string, type: 'counter' | 'gauge', help: string, lines: string[]) => {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines);
   };
+  // Most metrics are one unlabelled counter.
+  const counter = (name: string, help: string, value: number) => metric(name, 'counter', help, [line(name, value)]);
   const c = s.counters;
-  metric('hostwire_vlp_datagrams_total', 'counter', 'Datagrams received on the observer socket.', [
-    line('hostwire_vlp_datagrams_total', c.datagrams),
-  ]);
-  metric('hostwire_vlp_frames_accepted_total', 'counter', 'Frames decoded, authenticated and in nonce order.', [
-    line('hostwire_vlp_frames_accepted_total', c.accepted),
-  ]);
+  counter('hostwire_vlp_datagrams_total', 'Datagrams received on the observer socket.', c.datagrams);
+  counter('hostwire_vlp_frames_accepted_total', 'Frames decoded, authenticated and in nonce order.', c.accepted);
   metric(
     'hostwire_vlp_decode_errors_total',
     'counter',
     'Datagrams rejected by the VLP decoder, by kind.',
     Object.entries(c.decodeErrors).map(([kind, n]) => line('hostwire_vlp_decode_errors_total', n, { kind })),
   );
-  metric('hostwire_vlp_auth_failures_total', 'counter', 'Frames whose pid differs from the kernel-attested sender.', [
-    line('hostwire_vlp_auth_failures_total', c.authFailures),
-  ]);
-  metric('hostwire_vlp_uid_rejected_total', 'counter', 'Datagrams from a sender whose uid is not allowed.', [
-    line('hostwire_vlp_uid_rejected_total', c.uidRejected),
-  ]);
-  metric('hostwire_vlp_nonce_rejected_total', 'counter', 'Frames repeating the last nonce (replays).', [
-    line('hostwire_vlp_nonce_rejected_total', c.nonceRejected),
-  ]);
-  metric(
+  counter('hostwire_vlp_auth_failures_total', 'Frames whose pid differs from the kernel-attested sender.', c.authFailures);
+  counter('hostwire_vlp_uid_rejected_total', 'Datagrams from a sender whose uid is not allowed.', c.uidRejected);
+  counter('hostwire_vlp_nonce_rejected_total', 'Frames repeating the last nonce (replays).', c.nonceRejected);
+  counter(
     'hostwire_vlp_restart_rejected_total',
-    'counter',
     'Frames restarting a sequence (after terminal, or nonce back outside the wrap window) from the same process.',
-    [line('hostwire_vlp_restart_rejected_total', c.restartRejected)],
+    c.restartRejected,
   );
-  metric('hostwire_vlp_pid_reuses_total', 'counter', 'New processes seen behind a tracked pid (start time changed).', [
-    line('hostwire_vlp_pid_reuses_total', c.pidReuses),
-  ]);
-  metric('hostwire_vlp_capacity_refused_total', 'counter', 'Frames from new agents refused because maxAgents live agents were tracked.', [
-    line('hostwire_vlp_capacity_refused_total', c.capacityRefused),
-  ]);
-  metric('hostwire_vlp_stalls_total', 'counter', 'Stalls synthesized.', [line('hostwire_vlp_stalls_total', c.stalls)]);
-  metric('hostwire_vlp_recoveries_total', 'counter', 'Stalled agents that beat again.', [
-    line('hostwire_vlp_recoveries_total', c.recoveries),
-  ]);
-  metric('hostwire_vlp_terminals_total', 'counter', 'Terminal (Critical + NONCE_TERMINAL) frames.', [
-    line('hostwire_vlp_terminals_total', c.terminals),
-  ]);
-  metric('hostwire_vlp_evictions_total', 'counter', 'Terminal or long-silent agents evicted to make room at maxAgents.', [
-    line('hostwire_vlp_evictions_total', c.evictions),
-  ]);
+  counter('hostwire_vlp_pid_reuses_total', 'New processes seen behind a tracked pid (start time changed).', c.pidReuses);
+  counter(
+    'hostwire_vlp_capacity_refused_total',
+    'Frames from new agents refused because maxAgents live agents were tracked.',
+    c.capacityRefused,
+  );
+  counter('hostwire_vlp_stalls_total', 'Stalls synthesized.', c.stalls);
+  counter('hostwire_vlp_recoveries_total', 'Stalled agents that beat again.', c.recoveries);
+  counter('hostwire_vlp_terminals_total', 'Terminal (Critical + NONCE_TERMINAL) frames.', c.terminals);
+  counter('hostwire_vlp_evictions_total', 'Terminal or long-silent agents evicted to make room at maxAgents.', c.evictions);
   metric('hostwire_vlp_agents', 'gauge', 'Agents tracked.', [line('hostwire_vlp_agents', s.agents.length)]);
   const statusCode = { ok: 0, degraded: 1, critical: 2, stall: 3 } as const;
   metric(
